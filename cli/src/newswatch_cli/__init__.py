@@ -1,0 +1,1 @@
+"""The `newswatch` command line: local stack, benchmarks and tools built on the service packages."""

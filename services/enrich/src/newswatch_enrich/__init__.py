@@ -1,0 +1,1 @@
+"""newswatch enrich service."""

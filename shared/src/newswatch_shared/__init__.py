@@ -1,0 +1,20 @@
+"""What every newswatch service shares: the wire contract (schemas, topics) and the plumbing
+(settings, Kafka, Redis, logging, the consume loop, the ops endpoints).
+
+Services import from the submodules; this package keeps no global state.
+"""
+
+__all__ = [
+    "errors",
+    "ids",
+    "kafka",
+    "log_setup",
+    "metrics",
+    "ops",
+    "pipeline",
+    "redis_client",
+    "runtime",
+    "schemas",
+    "settings",
+    "topics",
+]

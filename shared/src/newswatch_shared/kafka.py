@@ -1,0 +1,86 @@
+"""Kafka producer/consumer factories and topic creation.
+
+Producers wait for all in-sync replicas (acks=all): an article counts as published only once the
+broker has it. Consumers never auto-commit: offsets are committed by :mod:`newswatch_shared.pipeline`
+after the work for a batch is done (at-least-once), and every effect downstream is idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from newswatch_shared.settings import KafkaConfig
+
+__all__ = ["ensure_topics", "kafka_ready", "make_consumer", "make_producer"]
+
+log = logging.getLogger(__name__)
+
+
+def make_producer(cfg: KafkaConfig) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=cfg.bootstrap,
+        client_id=cfg.client_id,
+        acks="all",
+        enable_idempotence=cfg.enable_idempotence,
+        linger_ms=5,
+        request_timeout_ms=cfg.request_timeout_ms,
+    )
+
+
+def make_consumer(cfg: KafkaConfig, topics: Iterable[str], group_id: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=cfg.bootstrap,
+        client_id=cfg.client_id,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        request_timeout_ms=cfg.request_timeout_ms,
+        # Batches are small and handled quickly; a long poll interval only matters for slow models.
+        max_poll_interval_ms=300_000,
+    )
+
+
+async def ensure_topics(cfg: KafkaConfig, topics: Iterable[str], *, attempts: int = 30) -> None:
+    """Create missing topics with ``cfg.partitions`` partitions; existing ones are left as they are.
+
+    Retries while the broker is still starting, so services can start in any order.
+    """
+    wanted = list(topics)
+    last: Exception | None = None
+    for _ in range(attempts):
+        admin = AIOKafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id=cfg.client_id)
+        try:
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [t for t in wanted if t not in existing]
+            if missing:
+                try:
+                    await admin.create_topics(
+                        [NewTopic(t, num_partitions=cfg.partitions, replication_factor=1) for t in missing]
+                    )
+                    log.info("created topics %s with %d partitions", missing, cfg.partitions)
+                except TopicAlreadyExistsError:
+                    pass  # another service won the race
+            return
+        except (KafkaError, OSError) as e:
+            last = e
+            await asyncio.sleep(0.5)
+        finally:
+            await admin.close()
+    raise RuntimeError(f"could not create topics on {cfg.bootstrap}: {last}")
+
+
+async def kafka_ready(producer: AIOKafkaProducer) -> bool:
+    """True when the producer can reach a broker (a metadata round trip)."""
+    try:
+        await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout=3)
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,190 @@
+"""The consume → process → produce loop every consuming service runs.
+
+Order of events for one batch, and why:
+
+1. poll up to ``batch_size`` records;
+2. decode each into the input schema; a record that does not validate goes to the dead-letter topic
+   with the error in its headers (it can never succeed, so it must not block the partition);
+3. hand the valid messages to the handler as one batch (enrich runs ``nlp.pipe`` over it);
+   - :class:`RetryableError` (Redis or Kafka briefly away): wait and retry the same batch;
+   - any other exception: retry message by message, so one poisonous message is dead-lettered alone;
+4. produce the handler's output and wait for the broker's acknowledgements;
+5. only then commit the batch's offsets.
+
+A crash or shutdown anywhere before step 5 means the batch is consumed again: at-least-once. The
+handler's effects are keyed by stable ids so a repeat changes nothing. On stop, in-flight work is
+abandoned without committing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from pydantic import BaseModel
+
+from newswatch_shared import metrics
+from newswatch_shared.errors import RetryableError, SchemaError
+from newswatch_shared.schemas import decode, encode
+from newswatch_shared.topics import DEAD_LETTER
+
+__all__ = ["ConsumeLoop", "Outgoing"]
+
+log = logging.getLogger(__name__)
+
+In = TypeVar("In", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message the handler wants produced."""
+
+    topic: str
+    key: str
+    value: BaseModel
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+Handler = Callable[[Sequence[In]], Awaitable[Sequence[Outgoing]]]
+
+
+@dataclass
+class ConsumeLoop(Generic[In]):
+    """Runs one consumer group member until ``stop`` is set or the task is cancelled."""
+
+    service: str
+    consumer: AIOKafkaConsumer
+    producer: AIOKafkaProducer
+    input_model: type[In]
+    handler: Handler[In]
+    batch_size: int = 64
+    poll_timeout_ms: int = 500
+    retry_delay_s: float = 1.0
+    dead_letter_topic: str = DEAD_LETTER
+    batches_done: int = field(default=0, init=False)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            batch = await self.consumer.getmany(timeout_ms=self.poll_timeout_ms, max_records=self.batch_size)
+            records = [r for rs in batch.values() for r in rs]
+            if not records:
+                continue
+            started = time.perf_counter()
+            try:
+                await self._handle(records, stop)
+            except Exception:
+                # Something outside the handler failed (e.g. the dead-letter produce). Rewind so the
+                # batch is read again: committing later offsets would silently skip it.
+                log.exception("batch failed; rewinding to retry it")
+                self._rewind(records)
+                await asyncio.sleep(self.retry_delay_s)
+                continue
+            if stop.is_set():
+                return  # abandoned mid-batch: do not commit what may be unfinished
+            await self._commit(records)
+            metrics.BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+            self.batches_done += 1
+
+    async def _handle(self, records: list[ConsumerRecord], stop: asyncio.Event) -> None:
+        valid: list[tuple[ConsumerRecord, In]] = []
+        for record in records:
+            try:
+                valid.append((record, decode(self.input_model, record.value)))
+            except SchemaError as e:
+                await self._dead_letter(record, "schema", str(e))
+        if not valid:
+            return
+        while not stop.is_set():
+            try:
+                outgoing = await self.handler([m for _, m in valid])
+                await self._produce(outgoing)
+                break
+            except RetryableError as e:
+                metrics.RETRIES.labels(self.service).inc()
+                log.warning("transient failure, retrying batch of %d: %s", len(valid), e)
+                await asyncio.sleep(self.retry_delay_s)
+            except Exception:
+                log.exception("batch of %d failed; retrying one by one", len(valid))
+                await self._handle_singly(valid, stop)
+                break
+        for record, _ in valid:
+            metrics.PROCESSED.labels(self.service, record.topic).inc()
+
+    async def _handle_singly(self, valid: list[tuple[ConsumerRecord, In]], stop: asyncio.Event) -> None:
+        for record, message in valid:
+            while not stop.is_set():
+                try:
+                    await self._produce(await self.handler([message]))
+                    break
+                except RetryableError as e:
+                    metrics.RETRIES.labels(self.service).inc()
+                    log.warning("transient failure on %s: %s", record.key, e)
+                    await asyncio.sleep(self.retry_delay_s)
+                except Exception as e:
+                    log.exception("message %r failed; dead-lettering it", record.key)
+                    await self._dead_letter(record, "handler", f"{type(e).__name__}: {e}")
+                    break
+
+    async def _produce(self, outgoing: Sequence[Outgoing]) -> None:
+        try:
+            futures = [
+                await self.producer.send(
+                    o.topic, encode(o.value), key=o.key.encode("utf-8"), headers=list(o.headers)
+                )
+                for o in outgoing
+            ]
+            await asyncio.gather(*futures)
+        except KafkaError as e:
+            raise RetryableError(f"produce failed: {e}") from e
+        for o in outgoing:
+            metrics.PRODUCED.labels(self.service, o.topic).inc()
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str, error: str) -> None:
+        metrics.DEAD_LETTERED.labels(self.service, record.topic, reason).inc()
+        log.error(
+            "dead-lettering %s[%d]@%d: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            error,
+            extra={"reason": reason},
+        )
+        headers = [
+            ("error", error[:4000].encode("utf-8")),
+            ("reason", reason.encode()),
+            ("service", self.service.encode()),
+            ("source_topic", record.topic.encode()),
+            ("source_partition", str(record.partition).encode()),
+            ("source_offset", str(record.offset).encode()),
+        ]
+        fut = await self.producer.send(
+            self.dead_letter_topic, record.value or b"", key=record.key, headers=headers
+        )
+        await fut
+
+    def _rewind(self, records: list[ConsumerRecord]) -> None:
+        first: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            first[tp] = min(first.get(tp, r.offset), r.offset)
+        for tp, offset in first.items():
+            if tp in self.consumer.assignment():
+                self.consumer.seek(tp, offset)
+
+    async def _commit(self, records: list[ConsumerRecord]) -> None:
+        offsets: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
+        try:
+            await self.consumer.commit(offsets)
+        except CommitFailedError as e:
+            # The group rebalanced while we worked: another member will redo this batch. Harmless,
+            # because every effect is idempotent.
+            log.warning("commit failed after rebalance; batch will be redelivered: %s", e)

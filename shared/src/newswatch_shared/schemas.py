@@ -1,0 +1,174 @@
+"""Versioned message schemas: the contract on every topic.
+
+Each message carries ``schema_version``. A consumer accepts the versions it knows and sends anything
+else to the dead-letter topic with the validation error, so a bad producer never crashes a consumer.
+Add fields with defaults to stay compatible; bump the version for anything else.
+
+Models are frozen: a message is a fact, not a mutable record.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from newswatch_shared.errors import SchemaError
+
+__all__ = [
+    "AlertEvent",
+    "Contribution",
+    "EnrichedArticle",
+    "Entity",
+    "EscalationMatch",
+    "RawArticle",
+    "decode",
+    "encode",
+    "utcnow",
+]
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Naive datetimes are ambiguous on the wire; refuse them rather than guess."""
+    if value.tzinfo is None:
+        raise ValueError("datetime must carry a timezone")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class RawArticle(_Message):
+    """One normalised feed item, as ingest publishes it to ``articles.raw``."""
+
+    schema_version: Literal[1] = 1
+    id: str = Field(description="Stable hash of the canonical URL (or of the GUID when there is no link).")
+    url: str = Field(description="Canonical URL of the article; empty when the feed gave none.")
+    title: str
+    summary: str = ""
+    content: str = ""
+    authors: list[str] = Field(default_factory=list)
+    published_at: UtcDatetime
+    published_inferred: bool = Field(
+        default=False, description="True when the feed gave no usable date and fetched_at was used."
+    )
+    language: str | None = None
+    feed_id: str
+    feed_title: str = ""
+    feed_url: str = ""
+    guid: str | None = None
+    fetched_at: UtcDatetime
+
+    @property
+    def text(self) -> str:
+        """The text enrichment reads: title, summary and content, without repeats."""
+        parts: list[str] = []
+        for part in (self.title, self.summary, self.content):
+            if part and not any(part in seen for seen in parts):
+                parts.append(part)
+        return "\n\n".join(parts)
+
+
+class Entity(_Message):
+    """A named entity found in an article, de-duplicated with a mention count."""
+
+    text: str
+    label: str
+    canonical: str
+    country: str | None = Field(
+        default=None, description="ISO 3166 alpha-2 code for places and nationalities."
+    )
+    count: int = 1
+
+
+class EscalationMatch(_Message):
+    """One occurrence of escalation language, with where and why it matched."""
+
+    term: str = Field(description="Canonical taxonomy term, e.g. 'troops'.")
+    category: str
+    weight: float
+    text: str = Field(description="The text as it appears in the article.")
+    start: int
+    end: int
+    sentence: str = ""
+    negated: bool = False
+
+
+class Contribution(_Message):
+    """How much one canonical term added to the escalation score."""
+
+    term: str
+    category: str
+    weight: float
+    count: int
+    points: float
+
+
+class EnrichedArticle(_Message):
+    """An article with entities, escalation matches and score: the value on ``articles.enriched``."""
+
+    schema_version: Literal[1] = 1
+    article: RawArticle
+    language: str | None = None
+    entities: list[Entity] = Field(default_factory=list)
+    escalation: list[EscalationMatch] = Field(default_factory=list)
+    score: float = Field(default=0.0, ge=0, le=100)
+    contributions: list[Contribution] = Field(default_factory=list)
+    enriched_at: UtcDatetime
+    enricher: str = Field(default="", description="Pipeline name and version, for tracing regressions.")
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+
+class AlertEvent(_Message):
+    """A watchlist matched an article: the value on ``alerts`` and what channels deliver.
+
+    ``id`` is derived from (watchlist id, article id), so a redelivered article can never make a
+    second alert, and receivers can use it as an idempotency key.
+    """
+
+    schema_version: Literal[1] = 1
+    id: str
+    user_id: str
+    watchlist_id: str
+    watchlist_name: str
+    article_id: str
+    title: str
+    url: str
+    source: str = ""
+    published_at: UtcDatetime
+    score: float
+    matched_entities: list[str] = Field(default_factory=list)
+    matched_keywords: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list, description="Human-readable clauses that matched.")
+    sentences: list[str] = Field(default_factory=list, description="Sentences holding the matched terms.")
+    created_at: UtcDatetime
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def encode(message: BaseModel) -> bytes:
+    """Serialise a message for Kafka (UTF-8 JSON)."""
+    return message.model_dump_json().encode("utf-8")
+
+
+def decode(model: type[M], payload: bytes | None) -> M:
+    """Parse bytes into ``model`` or raise :class:`SchemaError` with a readable reason."""
+    if payload is None:
+        raise SchemaError(f"{model.__name__}: empty message (tombstone)")
+    try:
+        return model.model_validate_json(payload)
+    except ValidationError as e:
+        raise SchemaError(f"{model.__name__}: {e.error_count()} validation error(s): {e}") from e
