@@ -22,6 +22,11 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"  # ../shared beside the checkout, present in CI; tests must pass without it
 TEST_DB = 15
 
+# Tansu holds a new group member's join for about half the session timeout; keep groups quick in tests.
+# Settings objects built by tests read these from the environment unless a test sets them.
+os.environ.setdefault("NEWSWATCH_KAFKA_SESSION_TIMEOUT_MS", "3000")
+os.environ.setdefault("NEWSWATCH_KAFKA_HEARTBEAT_INTERVAL_MS", "500")
+
 
 @pytest.fixture(scope="session")
 def redis_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -1,10 +1,35 @@
-"""Entry point of the `newswatch` command."""
+"""Entry point of the `newswatch` command. Subcommands import their service lazily, so a missing
+optional package only breaks the subcommand that needs it."""
+
+from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
 app = typer.Typer(no_args_is_help=True, help="newswatch: news monitoring for geopolitical crises.")
 
 
-@app.callback()
-def _root() -> None:
-    """Run the local stack, benchmarks and tools."""
+@app.command()
+def dev(
+    no_colour: Annotated[bool, typer.Option("--no-colour", help="Plain log prefixes.")] = False,
+) -> None:
+    """Run broker, Redis, the demo feed and all three services until Ctrl-C (what `make run` does)."""
+    from newswatch_cli.dev import DevSettings, run_dev
+
+    run_dev(DevSettings(), colour=not no_colour)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Benchmark folder under bench/.")]
+) -> None:
+    """Run benchmark NAME from bench/; the last line of output is a JSON object of its figures."""
+    from newswatch_cli.bench import dumps, find_bench_dir, run_benchmark
+
+    try:
+        figures = run_benchmark(name, find_bench_dir(), list(ctx.args))
+    except FileNotFoundError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    typer.echo(dumps(figures))

@@ -42,6 +42,8 @@ def make_consumer(cfg: KafkaConfig, topics: Iterable[str], group_id: str) -> AIO
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         request_timeout_ms=cfg.request_timeout_ms,
+        session_timeout_ms=cfg.session_timeout_ms,
+        heartbeat_interval_ms=cfg.heartbeat_interval_ms,
         # Batches are small and handled quickly; a long poll interval only matters for slow models.
         max_poll_interval_ms=300_000,
     )

@@ -28,6 +28,8 @@ class KafkaConfig(BaseModel):
     enable_idempotence: bool
     partitions: int
     create_topics: bool
+    session_timeout_ms: int = 10_000
+    heartbeat_interval_ms: int = 3_000
     request_timeout_ms: int = 30_000
 
 
@@ -47,6 +49,15 @@ class ServiceSettings(BaseSettings):
     )
     kafka_partitions: int = Field(default=6, ge=1, description="Partitions for topics newswatch creates.")
     kafka_create_topics: bool = Field(default=True, description="Create missing topics at start-up.")
+    kafka_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1_000,
+        description="Consumer group session timeout. A dead replica's partitions move after this long; "
+        "Tansu also holds a new member's join for about half of it, so the dev stack uses less.",
+    )
+    kafka_heartbeat_interval_ms: int = Field(
+        default=3_000, ge=100, description="Consumer heartbeat interval."
+    )
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis (or Valkey) URL.")
     host: str = Field(default="127.0.0.1", description="Address the HTTP API binds to.")
     log_level: str = Field(default="INFO", description="Python log level.")
@@ -60,6 +71,8 @@ class ServiceSettings(BaseSettings):
             enable_idempotence=self.kafka_enable_idempotence,
             partitions=self.kafka_partitions,
             create_topics=self.kafka_create_topics,
+            session_timeout_ms=self.kafka_session_timeout_ms,
+            heartbeat_interval_ms=self.kafka_heartbeat_interval_ms,
         )
 
 

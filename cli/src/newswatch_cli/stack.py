@@ -1,0 +1,208 @@
+"""The whole system on one machine: broker, Redis, demo feed and the three services as processes.
+
+`newswatch dev` (and so `make run`) and the end-to-end tests start the system through this one class,
+so what the tests prove is what users run.
+
+Shutdown order and why: services first (SIGTERM, so each finishes or abandons its batch without
+committing and closes its Kafka clients), then the demo feed, then Redis (it writes its append-only
+file on shutdown) and the broker last. Children run in their own process group and are told by the
+kernel (PR_SET_PDEATHSIG) to stop if this process dies without cleaning up, so nothing is orphaned.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from newswatch_cli.demo.server import DemoFeedServer
+from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis, free_port
+
+__all__ = ["SERVICES", "Stack", "StackConfig"]
+
+SERVICES = ("ingest", "enrich", "alert")
+_COLOURS = itertools.cycle(("\033[36m", "\033[35m", "\033[33m", "\033[32m"))
+_RESET = "\033[0m"
+
+
+@dataclass
+class StackConfig:
+    data_dir: Path
+    admin_token: str
+    kafka_bootstrap: str | None = None  # None: start the embedded broker
+    redis_url: str | None = None  # None: start the embedded Valkey
+    host: str = "127.0.0.1"
+    ports: dict[str, int] = field(default_factory=lambda: {"alert": 8000, "ingest": 8001, "enrich": 8002})
+    kafka_port: int | None = None
+    redis_port: int | None = None
+    partitions: int = 6
+    demo: bool = True
+    log_format: str = "text"
+    colour: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it when the parent dies (Linux prctl)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Stack:
+    def __init__(self, config: StackConfig, out: Callable[[str], None] | None = None) -> None:
+        self.config = config
+        self.out = out or (lambda line: print(line, flush=True))
+        self.broker: EmbeddedBroker | None = None
+        self.redis: EmbeddedRedis | None = None
+        self.demo: DemoFeedServer | None = None
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._pumps: list[threading.Thread] = []
+        self.kafka_bootstrap = config.kafka_bootstrap or ""
+        self.redis_url = config.redis_url or ""
+
+    def url(self, service: str) -> str:
+        return f"http://{self.config.host}:{self.config.ports[service]}"
+
+    # -- start ---------------------------------------------------------------------------------------
+
+    def start(self, ready_timeout_s: float = 90.0) -> None:
+        cfg = self.config
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            if not cfg.kafka_bootstrap:
+                self.broker = EmbeddedBroker(
+                    cfg.host, cfg.kafka_port or free_port(cfg.host), log_path=cfg.data_dir / "tansu.log"
+                ).start()
+                self.kafka_bootstrap = self.broker.bootstrap
+                self._say("stack", f"Kafka-protocol broker (Tansu) on {self.kafka_bootstrap}")
+            if not cfg.redis_url:
+                self.redis = EmbeddedRedis(cfg.data_dir / "valkey", cfg.host, cfg.redis_port).start()
+                self.redis_url = self.redis.url
+                self._say(
+                    "stack",
+                    f"Redis-protocol server (Valkey) on {self.redis_url}, data in {self.redis.data_dir}",
+                )
+            if cfg.demo:
+                self.demo = DemoFeedServer(cfg.host).start()
+                self._say("stack", f"demo feed at {self.demo.feed_url}")
+            for name in SERVICES:
+                self._spawn(name)
+            self.wait_ready(ready_timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _env(self) -> dict[str, str]:
+        cfg = self.config
+        env = dict(os.environ)
+        env.update(
+            {
+                "NEWSWATCH_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+                "NEWSWATCH_REDIS_URL": self.redis_url,
+                "NEWSWATCH_ADMIN_TOKEN": cfg.admin_token,
+                "NEWSWATCH_HOST": cfg.host,
+                "NEWSWATCH_KAFKA_PARTITIONS": str(cfg.partitions),
+                "NEWSWATCH_LOG_FORMAT": env.get("NEWSWATCH_LOG_FORMAT", cfg.log_format),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        for name, port in cfg.ports.items():
+            env[f"NEWSWATCH_{name.upper()}_PORT"] = str(port)
+        if self.broker is not None:
+            # The embedded Tansu build refuses the idempotent producer; consumers tolerate repeats.
+            env["NEWSWATCH_KAFKA_ENABLE_IDEMPOTENCE"] = "false"
+        if self.demo is not None:
+            feeds = [u for u in env.get("NEWSWATCH_INGEST_FEEDS", "").split(",") if u.strip()]
+            env["NEWSWATCH_INGEST_FEEDS"] = ",".join([*feeds, self.demo.feed_url])
+        env.update(cfg.extra_env)
+        return env
+
+    def _spawn(self, name: str) -> None:
+        exe = Path(sys.executable).with_name(f"newswatch-{name}")
+        proc = subprocess.Popen(
+            [str(exe)],
+            env=self._env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop children in order
+            preexec_fn=_die_with_parent,  # runs in the child before exec
+        )
+        self.processes[name] = proc
+        assert proc.stdout is not None
+        pump = threading.Thread(target=self._pump, args=(name, proc.stdout), daemon=True)
+        pump.start()
+        self._pumps.append(pump)
+
+    def _pump(self, name: str, stream: IO[bytes]) -> None:
+        for raw in iter(stream.readline, b""):
+            self._say(name, raw.decode("utf-8", "replace").rstrip())
+
+    def _say(self, name: str, line: str) -> None:
+        if self.config.colour:
+            colour = {
+                "stack": "\033[1m",
+                "ingest": "\033[36m",
+                "enrich": "\033[35m",
+                "alert": "\033[33m",
+            }.get(name, next(_COLOURS))
+            self.out(f"{colour}{name:>6} |{_RESET} {line}")
+        else:
+            self.out(f"{name:>6} | {line}")
+
+    def wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = set(SERVICES)
+        with httpx.Client(timeout=2) as client:
+            while pending:
+                for name in sorted(pending):
+                    proc = self.processes[name]
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"{name} exited with code {proc.returncode} during start-up")
+                    try:
+                        if client.get(self.url(name) + "/ready").status_code == 200:
+                            pending.discard(name)
+                    except httpx.HTTPError:
+                        pass
+                if pending and time.monotonic() > deadline:
+                    raise TimeoutError(f"not ready after {timeout_s:.0f}s: {', '.join(sorted(pending))}")
+                if pending:
+                    time.sleep(0.2)
+
+    # -- stop ----------------------------------------------------------------------------------------
+
+    def stop(self, timeout_s: float = 7.0) -> None:
+        """Stop everything we started; returns within about ``timeout_s`` + 2 s."""
+        deadline = time.monotonic() + timeout_s
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for name, proc in self.processes.items():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self._say("stack", f"{name} did not stop in time; killing it")
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        for pump in self._pumps:
+            pump.join(timeout=1)
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None
+        if self.redis is not None:
+            self.redis.stop()
+            self.redis = None
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
