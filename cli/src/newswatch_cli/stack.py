@@ -122,6 +122,9 @@ class Stack:
         if self.broker is not None:
             # The embedded Tansu build refuses the idempotent producer; consumers tolerate repeats.
             env["NEWSWATCH_KAFKA_ENABLE_IDEMPOTENCE"] = "false"
+            # Tansu holds a joining group member for about half the session timeout: keep start-up quick.
+            env.setdefault("NEWSWATCH_KAFKA_SESSION_TIMEOUT_MS", "6000")
+            env.setdefault("NEWSWATCH_KAFKA_HEARTBEAT_INTERVAL_MS", "1000")
         if self.demo is not None:
             feeds = [u for u in env.get("NEWSWATCH_INGEST_FEEDS", "").split(",") if u.strip()]
             env["NEWSWATCH_INGEST_FEEDS"] = ",".join([*feeds, self.demo.feed_url])

@@ -1,0 +1,91 @@
+"""`newswatch dev` (what `make run` runs): enriched demo articles within 30 s, clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newswatch_cli.embedded import free_port
+from tests.helpers.wait import wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc), so the test can prove none is left behind."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_dev_shows_enriched_demo_articles_and_stops_on_ctrl_c(tmp_path: Path, redis_url: str) -> None:
+    alert_port = free_port()
+    env = {
+        **os.environ,
+        "NEWSWATCH_ADMIN_TOKEN": secrets.token_urlsafe(24),
+        "NEWSWATCH_REDIS_URL": redis_url,
+        "NEWSWATCH_ALERT_PORT": str(alert_port),
+        "NEWSWATCH_INGEST_PORT": str(free_port()),
+        "NEWSWATCH_ENRICH_PORT": str(free_port()),
+        "NEWSWATCH_DEV_DATA_DIR": str(tmp_path / "data"),
+    }
+    newswatch = Path(sys.executable).with_name("newswatch")
+    log = (tmp_path / "dev.log").open("wb")
+    proc = subprocess.Popen(
+        [str(newswatch), "dev", "--no-colour"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    started = time.monotonic()
+    try:
+
+        def enriched_articles() -> list[dict[str, object]] | None:
+            r = httpx.get(f"http://127.0.0.1:{alert_port}/articles", params={"limit": 50}, timeout=2)
+            articles = r.json()["articles"]
+            return articles if len(articles) >= 5 else None
+
+        articles = wait_for(enriched_articles, timeout_s=60, what="enriched demo articles")
+        seconds_to_articles = time.monotonic() - started
+        assert any(a["score"] > 0 and a["entities"] and a["escalation"] for a in articles)
+        children = descendants(proc.pid)
+        assert len(children) >= 4  # three services, broker (Valkey is a child only when embedded)
+
+        proc.send_signal(signal.SIGINT)
+        stop_started = time.monotonic()
+        assert proc.wait(timeout=15) == 0
+        assert time.monotonic() - stop_started < 10
+        assert not [pid for pid in children if alive(pid)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+    output = (tmp_path / "dev.log").read_text()
+    assert "admin token" in output and "/articles" in output
+    # Not a timing assertion on the machine: the issue's promise is 30 s; record it for the note.
+    print(f"enriched demo articles after {seconds_to_articles:.1f}s")
