@@ -33,3 +33,11 @@ def bench(
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
     typer.echo(dumps(figures))
+
+
+@app.command()
+def config() -> None:
+    """Print every NEWSWATCH_* setting as a Markdown table (the README's configuration reference)."""
+    from newswatch_cli.config_docs import render_table
+
+    typer.echo(render_table())
