@@ -81,9 +81,13 @@ def test_dev_shows_enriched_demo_articles_and_stops_on_ctrl_c(tmp_path: Path, re
         assert time.monotonic() - stop_started < 10
         assert not [pid for pid in children if alive(pid)]
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:  # the test failed midway: stop it the way a user would, then hard
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         log.close()
     output = (tmp_path / "dev.log").read_text()
     assert "admin token" in output and "/articles" in output

@@ -7,12 +7,22 @@ directory (append-only file) so users, watchlists and seen-article marks survive
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
-__all__ = ["EmbeddedBroker", "EmbeddedRedis", "free_port", "wait_for_port"]
+__all__ = ["EmbeddedBroker", "EmbeddedRedis", "die_with_parent", "free_port", "wait_for_port"]
+
+
+def die_with_parent() -> None:
+    """Run in a child before exec: the kernel sends it SIGTERM when its parent dies (Linux only), so
+    a killed supervisor or test leaves no broker or service behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -68,6 +78,7 @@ class EmbeddedBroker:
                 stdout=out or subprocess.DEVNULL,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent,
             )
         finally:
             if out is not None:

@@ -11,7 +11,6 @@ kernel (PR_SET_PDEATHSIG) to stop if this process dies without cleaning up, so n
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import os
 import signal
@@ -27,7 +26,7 @@ from typing import IO
 import httpx
 
 from newswatch_cli.demo.server import DemoFeedServer
-from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis, free_port
+from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis, die_with_parent, free_port
 
 __all__ = ["SERVICES", "Stack", "StackConfig"]
 
@@ -51,12 +50,6 @@ class StackConfig:
     log_format: str = "text"
     colour: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGTERM it when the parent dies (Linux prctl)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class Stack:
@@ -140,7 +133,7 @@ class Stack:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches us only; we stop children in order
-            preexec_fn=_die_with_parent,  # runs in the child before exec
+            preexec_fn=die_with_parent,  # runs in the child before exec
         )
         self.processes[name] = proc
         assert proc.stdout is not None

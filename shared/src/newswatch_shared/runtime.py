@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
 from fastapi import FastAPI
@@ -69,7 +69,21 @@ class Worker:
                 await self._task
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises the signal it handled once shutdown is done, so the process would exit with
+    -15 after a perfectly graceful stop; supervisors read that as a crash. A finished graceful shutdown
+    exits 0 here."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
+
+
 def serve(app: FastAPI, host: str, port: int) -> None:
     """Run the app until SIGTERM/SIGINT. Logging is ours (``log_config=None``), not uvicorn's."""
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
-    uvicorn.Server(config).run()
+    _Server(config).run()
