@@ -1,0 +1,125 @@
+"""A parsed entry → :class:`RawArticle`, the shape every later stage relies on.
+
+Rules:
+
+- id: ``stable_id("url", canonical_url)`` when the entry has a usable http(s) link, so the same story
+  in two feeds (or with different tracking parameters) has one id; otherwise ``stable_id("guid",
+  guid)`` scoped to nothing but the GUID; an entry with neither is refused (:class:`EntryError`).
+- text: title, summary and content become plain text; a missing title is taken from the start of
+  the summary or content, since every article needs something to show.
+- date: the entry's published (else updated) time in UTC. A missing date, or one more than
+  ``FUTURE_SKEW`` ahead of the fetch (a wrong clock or a placeholder), is replaced by the fetch time
+  and flagged ``published_inferred``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from newswatch_ingest.errors import EntryError
+from newswatch_ingest.parse import ParsedEntry, ParsedFeed, TextPart
+from newswatch_ingest.text import html_to_text, normalize_whitespace, one_line
+from newswatch_ingest.urls import canonical_url
+from newswatch_shared.ids import stable_id
+from newswatch_shared.schemas import RawArticle
+
+__all__ = ["FUTURE_SKEW", "FeedContext", "article_id", "feed_context", "normalize_entries", "normalize_entry"]
+
+#: How far ahead of our clock a publication date may be before we stop believing it.
+FUTURE_SKEW = timedelta(minutes=5)
+_TITLE_FROM_TEXT_CHARS = 120
+
+
+@dataclass(frozen=True)
+class FeedContext:
+    """What an article carries about the feed it came from."""
+
+    id: str
+    url: str
+    title: str = ""
+    language: str | None = None
+
+
+def _plain(part: TextPart) -> str:
+    return html_to_text(part.value) if part.html else normalize_whitespace(part.value)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = one_line(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def _canonical_link(link: str | None, base: str) -> str:
+    if not link:
+        return ""
+    try:
+        return canonical_url(link, base)
+    except ValueError:
+        return ""  # mailto:, javascript:, a bare fragment…: not an article address
+
+
+def article_id(url: str, guid: str | None) -> str:
+    """The stable article id, from the canonical URL or else the GUID."""
+    if url:
+        return stable_id("url", url)
+    if guid:
+        return stable_id("guid", guid)
+    raise EntryError("The entry has neither a link nor a GUID, so it cannot be identified.")
+
+
+def _published(entry: ParsedEntry, fetched_at: datetime) -> tuple[datetime, bool]:
+    when = entry.published or entry.updated
+    if when is None or when > fetched_at + FUTURE_SKEW:
+        return fetched_at, True
+    return when, False
+
+
+def normalize_entry(entry: ParsedEntry, feed: FeedContext, fetched_at: datetime) -> RawArticle:
+    url = _canonical_link(entry.link, feed.url)
+    ident = article_id(url, entry.guid)
+    summary = _plain(entry.summary)
+    content = _plain(entry.content)
+    title = one_line(_plain(entry.title)) or _shorten(summary or content, _TITLE_FROM_TEXT_CHARS)
+    published_at, inferred = _published(entry, fetched_at)
+    return RawArticle(
+        id=ident,
+        url=url,
+        title=title,
+        summary=summary,
+        content=content if content != summary else "",
+        authors=list(entry.authors),
+        published_at=published_at,
+        published_inferred=inferred,
+        language=feed.language,
+        feed_id=feed.id,
+        feed_title=feed.title,
+        feed_url=feed.url,
+        guid=entry.guid,
+        fetched_at=fetched_at,
+    )
+
+
+def normalize_entries(
+    entries: Iterable[ParsedEntry], feed: FeedContext, fetched_at: datetime
+) -> tuple[list[RawArticle], list[str]]:
+    """Articles in feed order, one per id, and a sentence for each entry that was skipped."""
+    articles: dict[str, RawArticle] = {}
+    skipped: list[str] = []
+    for position, entry in enumerate(entries, start=1):
+        try:
+            article = normalize_entry(entry, feed, fetched_at)
+        except EntryError as e:
+            skipped.append(f"Entry {position} skipped: {e}")
+            continue
+        articles.setdefault(article.id, article)
+    return list(articles.values()), skipped
+
+
+def feed_context(feed_id: str, feed_url: str, title: str, parsed: ParsedFeed) -> FeedContext:
+    """The context for a feed's articles: our stored title wins over the document's."""
+    return FeedContext(id=feed_id, url=feed_url, title=title or parsed.title, language=parsed.language)

@@ -1,0 +1,78 @@
+"""Settings of the ingest service (env prefix ``NEWSWATCH_``; service fields start with ``ingest_``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
+
+from newswatch_ingest.urls import canonical_url
+from newswatch_shared.settings import AdminSettings
+
+__all__ = ["IngestSettings", "parse_feed_list"]
+
+
+def parse_feed_list(text: str) -> list[str]:
+    """URLs from a feeds file: one per line; blank lines and ``#`` comments ignored.
+
+    A trailing comment needs whitespace before its ``#`` (a bare ``#`` would be a URL fragment).
+    """
+    urls: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            urls.append(re.split(r"\s#", stripped, maxsplit=1)[0].strip())
+    return urls
+
+
+class IngestSettings(AdminSettings):
+    ingest_port: int = Field(default=8001, ge=1, le=65535, description="HTTP port of the ingest API.")
+    ingest_feeds: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Feed URLs registered at start-up; comma-separated in the environment.",
+    )
+    ingest_feeds_file: Path | None = Field(
+        default=None, description="File of feed URLs registered at start-up: one per line, # comments."
+    )
+    ingest_poll_interval_s: float = Field(default=300.0, ge=1, description="Seconds between polls of a feed.")
+    ingest_max_backoff_s: float = Field(
+        default=21_600.0, ge=1, description="Longest wait between polls of a failing feed."
+    )
+    ingest_fetch_timeout_s: float = Field(
+        default=20.0, gt=0, le=600, description="Limit for one whole fetch: connect, redirects, body."
+    )
+    ingest_max_concurrency: int = Field(default=8, ge=1, le=256, description="Feeds fetched at once.")
+    ingest_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest feed body read; bigger ones fail."
+    )
+    ingest_seen_ttl_days: int = Field(
+        default=30, ge=1, description="How long an article id is remembered as already published."
+    )
+    ingest_user_agent: str = Field(
+        default="newswatch-ingest/0.1 (+feed poller)", min_length=1, description="User-Agent header."
+    )
+
+    @field_validator("ingest_feeds", mode="before")
+    @classmethod
+    def _split_feeds(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("ingest_feeds")
+    @classmethod
+    def _feeds_are_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            canonical_url(url)  # raises ValueError with the offending URL
+        return value
+
+    @property
+    def seen_ttl_s(self) -> int:
+        return self.ingest_seen_ttl_days * 86_400
