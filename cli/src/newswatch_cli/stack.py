@@ -193,6 +193,9 @@ class Stack:
                 proc.wait()
         for pump in self._pumps:
             pump.join(timeout=1)
+        for proc in self.processes.values():
+            if proc.stdout is not None:
+                proc.stdout.close()
         if self.demo is not None:
             self.demo.stop()
             self.demo = None
