@@ -1,0 +1,138 @@
+"""The enrich service: consume ``articles.raw``, publish ``articles.enriched``, serve ``POST /tag``.
+
+Everything long-lived is created once in the lifespan and passed down: the spaCy pipeline (inside the
+Enricher), the Kafka producer and consumer, and a Redis client (used only by ``/ready``, so the whole
+system reports readiness the same way). spaCy runs in a worker thread, so ``/health`` and ``/tag``
+keep answering while a batch is analysed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from newswatch_enrich.api import tag_router
+from newswatch_enrich.enricher import Enricher
+from newswatch_enrich.gazetteer import load_gazetteer
+from newswatch_enrich.metrics import record_batch
+from newswatch_enrich.nlp import load_pipeline
+from newswatch_enrich.settings import EnrichSettings
+from newswatch_enrich.taxonomy import load_taxonomy
+from newswatch_shared.kafka import ensure_topics, kafka_ready, make_consumer, make_producer
+from newswatch_shared.ops import ops_router
+from newswatch_shared.pipeline import ConsumeLoop, Handler, Outgoing
+from newswatch_shared.redis_client import make_redis, redis_ready
+from newswatch_shared.runtime import Worker
+from newswatch_shared.schemas import RawArticle
+from newswatch_shared.topics import ALL_TOPICS, ARTICLES_ENRICHED, ARTICLES_RAW
+
+__all__ = ["GROUP_ID", "SERVICE", "build_enricher", "create_app", "make_handler"]
+
+log = logging.getLogger(__name__)
+
+SERVICE = "enrich"
+GROUP_ID = "newswatch-enrich"
+
+
+def build_enricher(settings: EnrichSettings) -> Enricher:
+    """Load the taxonomy, gazetteer and spaCy pipeline (seconds: call once, off the event loop)."""
+    gazetteer = load_gazetteer(settings.enrich_gazetteer_path)
+    taxonomy = load_taxonomy(settings.enrich_taxonomy_path)
+    nlp = load_pipeline(settings.enrich_spacy_model, gazetteer)
+    return Enricher(
+        nlp,
+        taxonomy,
+        gazetteer,
+        batch_size=settings.enrich_nlp_batch_size,
+        max_chars=settings.enrich_max_chars,
+    )
+
+
+def make_handler(enricher: Enricher) -> Handler[RawArticle]:
+    """The ConsumeLoop handler: one ``nlp.pipe`` pass per batch, one enriched message per article."""
+
+    async def handle(batch: Sequence[RawArticle]) -> list[Outgoing]:
+        started = time.perf_counter()
+        enriched = await asyncio.to_thread(enricher.enrich, batch)
+        record_batch(enriched, time.perf_counter() - started)
+        return [
+            Outgoing(ARTICLES_ENRICHED, key=e.id, value=e, headers=(("article_id", e.id.encode()),))
+            for e in enriched
+        ]
+
+    return handle
+
+
+@dataclass
+class _Resources:
+    """What the lifespan creates; None until start-up has made it."""
+
+    enricher: Enricher | None = None
+    producer: AIOKafkaProducer | None = None
+    redis: Redis | None = None
+
+    def get_enricher(self) -> Enricher:
+        if self.enricher is None:
+            raise RuntimeError("the enricher is created at start-up")
+        return self.enricher
+
+    async def ready(self) -> dict[str, bool]:
+        kafka = self.producer is not None and await kafka_ready(self.producer)
+        redis = self.redis is not None and await redis_ready(self.redis)
+        return {"kafka": kafka, "redis": redis}
+
+
+def create_app(settings: EnrichSettings) -> FastAPI:
+    res = _Resources()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        kafka_cfg = settings.kafka(SERVICE)
+        async with contextlib.AsyncExitStack() as stack:
+            res.enricher = await asyncio.to_thread(build_enricher, settings)
+            log.info("loaded %s", res.enricher.name)
+            redis = make_redis(settings.redis_url)
+            stack.push_async_callback(redis.aclose)
+            res.redis = redis
+            if kafka_cfg.create_topics:
+                await ensure_topics(kafka_cfg, ALL_TOPICS)
+            producer = make_producer(kafka_cfg)
+            await producer.start()
+            stack.push_async_callback(producer.stop)
+            res.producer = producer
+            consumer = make_consumer(kafka_cfg, [ARTICLES_RAW], GROUP_ID)
+            await consumer.start()
+            stack.push_async_callback(consumer.stop)
+            loop = ConsumeLoop(
+                service=SERVICE,
+                consumer=consumer,
+                producer=producer,
+                input_model=RawArticle,
+                handler=make_handler(res.enricher),
+                batch_size=settings.batch_size,
+            )
+            worker = Worker(f"{SERVICE}-consumer", loop.run)
+            worker.start()
+            stack.push_async_callback(worker.stop)  # runs first: stop consuming before closing clients
+            yield
+        res.producer = None
+        res.redis = None
+
+    app = FastAPI(
+        title="newswatch enrich",
+        version="0.1.0",
+        description="Tags named entities and escalation language in news articles and scores escalation. "
+        "Consumes `articles.raw`, publishes `articles.enriched`; `POST /tag` analyses any text the same way.",
+        lifespan=lifespan,
+    )
+    app.include_router(tag_router(res.get_enricher, settings.enrich_max_chars))
+    app.include_router(ops_router(SERVICE, res.ready))
+    return app

