@@ -1,0 +1,142 @@
+"""The alert service's FastAPI app: the user API plus two background workers.
+
+The lifespan creates every long-lived client once (Redis, Kafka producer and consumer, httpx) and
+starts three supervised workers: the consume loop (articles.enriched → alerts), the delivery loop
+(outbox → webhooks) and the watchlist refresher. Shutdown stops the workers first, then closes the
+clients in reverse order of creation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+
+from newswatch_alert.alerts import AlertStore
+from newswatch_alert.api import api_router
+from newswatch_alert.articles import ArticleStore
+from newswatch_alert.deliver import USER_AGENT, Deliverer
+from newswatch_alert.handler import TRANSIENT_REDIS_ERRORS, ArticleHandler
+from newswatch_alert.outbox import Outbox
+from newswatch_alert.policy import RetryPolicy
+from newswatch_alert.services import Services
+from newswatch_alert.settings import AlertSettings
+from newswatch_alert.users import UserStore
+from newswatch_alert.watchlists import WatchlistCache, WatchlistStore
+from newswatch_shared.kafka import ensure_topics, kafka_ready, make_consumer, make_producer
+from newswatch_shared.ops import ops_router
+from newswatch_shared.pipeline import ConsumeLoop
+from newswatch_shared.redis_client import make_redis, redis_ready
+from newswatch_shared.runtime import Worker
+from newswatch_shared.schemas import EnrichedArticle
+from newswatch_shared.topics import ALL_TOPICS, ARTICLES_ENRICHED
+
+__all__ = ["GROUP_ID", "SERVICE", "create_app"]
+
+log = logging.getLogger(__name__)
+
+SERVICE = "alert"
+GROUP_ID = "newswatch-alert"
+
+
+def create_app(settings: AlertSettings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        kafka = settings.kafka(SERVICE)
+        if kafka.create_topics:
+            await ensure_topics(kafka, ALL_TOPICS)
+        async with contextlib.AsyncExitStack() as stack:
+            redis = make_redis(settings.redis_url)
+            stack.push_async_callback(redis.aclose)
+            producer = make_producer(kafka)
+            await producer.start()
+            stack.push_async_callback(producer.stop)
+            consumer = make_consumer(kafka, [ARTICLES_ENRICHED], GROUP_ID)
+            await consumer.start()
+            stack.push_async_callback(consumer.stop)
+            http = httpx.AsyncClient(
+                headers={"User-Agent": USER_AGENT},
+                timeout=settings.alert_webhook_timeout_s,
+                follow_redirects=False,
+            )
+            stack.push_async_callback(http.aclose)
+
+            watchlists = WatchlistStore(redis, settings.alert_max_watchlists_per_user)
+            cache = WatchlistCache(watchlists, settings.alert_watchlist_refresh_s)
+            services = Services(
+                redis=redis,
+                producer=producer,
+                users=UserStore(redis),
+                watchlists=watchlists,
+                watchlist_cache=cache,
+                articles=ArticleStore(
+                    redis, settings.alert_article_retention_count, settings.alert_article_ttl_s
+                ),
+                alerts=AlertStore(redis, settings.alert_alert_ttl_s, settings.alert_alerts_per_user),
+                outbox=Outbox(redis, int(settings.alert_delivery_lease_s * 1000)),
+            )
+            try:
+                await cache.refresh()
+            except RedisError as e:
+                log.warning("watchlists not loaded at start-up (will retry): %s", e)
+
+            consume = ConsumeLoop(
+                service=SERVICE,
+                consumer=consumer,
+                producer=producer,
+                input_model=EnrichedArticle,
+                handler=ArticleHandler(cache, services.articles, services.alerts),
+                batch_size=settings.batch_size,
+            )
+            deliverer = Deliverer(
+                services.outbox,
+                http,
+                RetryPolicy(
+                    max_attempts=settings.alert_delivery_max_attempts,
+                    base_s=settings.alert_backoff_base_s,
+                    cap_s=settings.alert_backoff_cap_s,
+                ),
+                poll_s=settings.alert_delivery_poll_s,
+                concurrency=settings.alert_delivery_concurrency,
+                timeout_s=settings.alert_webhook_timeout_s,
+            )
+            for worker in (
+                Worker("alert-watchlists", cache.run),
+                Worker("alert-consume", consume.run),
+                Worker("alert-deliver", deliverer.run),
+            ):
+                worker.start()
+                stack.push_async_callback(worker.stop)
+            app.state.services = services
+            log.info("alert service started")
+            yield
+            log.info("alert service stopping")
+
+    async def ready() -> dict[str, bool]:
+        services: Services | None = getattr(app.state, "services", None)
+        if services is None:
+            return {"kafka": False, "redis": False}
+        return {"kafka": await kafka_ready(services.producer), "redis": await redis_ready(services.redis)}
+
+    async def redis_down(request: Request, exc: Exception) -> Response:
+        log.warning("request failed, Redis unavailable: %s", exc)
+        return JSONResponse(
+            {"detail": "storage temporarily unavailable"}, status_code=503, headers={"Retry-After": "1"}
+        )
+
+    app = FastAPI(
+        title="newswatch alert",
+        summary="Watchlists, alerts and their delivery; the newest enriched articles.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(api_router(settings.admin_token))
+    app.include_router(ops_router(SERVICE, ready))
+    for error in TRANSIENT_REDIS_ERRORS:
+        app.add_exception_handler(error, redis_down)
+    return app

@@ -1,0 +1,94 @@
+"""The articles.enriched handler: store each article, match it, make alerts, emit alert events.
+
+Runs inside the shared ConsumeLoop, which produces what this returns and only then commits offsets.
+Every effect is idempotent: articles are overwritten with themselves, and an alert's id is derived
+from (watchlist, article), so a redelivered batch creates no second alert and no second outbox entry.
+
+For every match, new or already stored, the stored AlertEvent is returned for the ``alerts`` topic.
+Re-emitting on redelivery is deliberate: if producing failed after the alert was stored, the loop
+retries the batch, and emitting only new alerts would lose the event for good. Downstream consumers
+de-duplicate by alert id, as they must anyway under at-least-once delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from redis import exceptions as redis_errors
+
+from newswatch_alert import metrics
+from newswatch_alert.alerts import AlertStore
+from newswatch_alert.articles import ArticleStore
+from newswatch_alert.match import build_alert
+from newswatch_alert.watchlists import WatchlistCache
+from newswatch_shared.errors import RetryableError
+from newswatch_shared.pipeline import Outgoing
+from newswatch_shared.schemas import EnrichedArticle, utcnow
+from newswatch_shared.topics import ALERTS
+
+__all__ = ["TRANSIENT_REDIS_ERRORS", "ArticleHandler"]
+
+log = logging.getLogger(__name__)
+
+#: Redis failures that pass (a restart, a failover, memory freed): retry the batch, never dead-letter.
+TRANSIENT_REDIS_ERRORS: tuple[type[Exception], ...] = (
+    redis_errors.ConnectionError,  # includes BusyLoadingError (Redis loading its data after a restart)
+    redis_errors.TimeoutError,
+    redis_errors.ReadOnlyError,  # a replica promoted while we wrote
+    redis_errors.OutOfMemoryError,
+    redis_errors.TryAgainError,
+)
+
+
+class ArticleHandler:
+    def __init__(
+        self,
+        watchlists: WatchlistCache,
+        articles: ArticleStore,
+        alerts: AlertStore,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._watchlists = watchlists
+        self._articles = articles
+        self._alerts = alerts
+        self._clock = clock
+
+    async def __call__(self, batch: Sequence[EnrichedArticle]) -> list[Outgoing]:
+        try:
+            return await self._handle(batch)
+        except TRANSIENT_REDIS_ERRORS as e:
+            raise RetryableError(f"redis unavailable: {e}") from e
+
+    async def _handle(self, batch: Sequence[EnrichedArticle]) -> list[Outgoing]:
+        # The same article twice in one batch is one article (the later copy wins).
+        unique = list({enriched.id: enriched for enriched in batch}.values())
+        await self._watchlists.refresh()
+        await self._articles.store(unique)
+        index = self._watchlists.index
+        outgoing: list[Outgoing] = []
+        now = self._clock()
+        for enriched in unique:
+            for watchlist, found in index.matches(enriched):
+                alert, created = await self._alerts.create(
+                    build_alert(watchlist, enriched, found, now), watchlist.channels, now
+                )
+                if created:
+                    metrics.ALERTS_CREATED.inc()
+                    log.info(
+                        "alert %s: watchlist %s matched article %s",
+                        alert.id,
+                        watchlist.id,
+                        enriched.id,
+                        extra={"alert_id": alert.id, "article_id": enriched.id},
+                    )
+                outgoing.append(
+                    Outgoing(
+                        topic=ALERTS,
+                        key=alert.user_id,
+                        value=alert,
+                        headers=(("alert_id", alert.id.encode()), ("article_id", enriched.id.encode())),
+                    )
+                )
+        return outgoing
