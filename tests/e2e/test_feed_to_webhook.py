@@ -74,9 +74,11 @@ def stack(tmp_path: Path, redis_url: str) -> Iterator[Stack]:
 
 def test_seed_story_reaches_the_webhook_once(stack: Stack) -> None:
     admin = {"Authorization": f"Bearer {stack.config.admin_token}"}
-    alert_api = httpx.Client(base_url=stack.url("alert"), timeout=10)
-    ingest_api = httpx.Client(base_url=stack.url("ingest"), timeout=10)
-    with LocalHTTPServer() as web:
+    with (
+        httpx.Client(base_url=stack.url("alert"), timeout=10) as alert_api,
+        httpx.Client(base_url=stack.url("ingest"), timeout=10) as ingest_api,
+        LocalHTTPServer() as web,
+    ):
         web.route("/feed.xml", FEED.encode(), headers={"Content-Type": "application/rss+xml", "ETag": '"v1"'})
 
         user = alert_api.post("/users", json={"name": "risk desk"}, headers=admin)
