@@ -136,6 +136,17 @@ def test_seed_story_reaches_the_webhook_once(stack: Stack) -> None:
         assert "Harvest festival draws record crowds" in titles
 
 
+def test_every_service_serves_health_ready_and_metrics(stack: Stack) -> None:
+    for name in ("ingest", "enrich", "alert"):
+        base = stack.url(name)
+        assert httpx.get(f"{base}/health").json()["status"] == "ok"
+        ready = httpx.get(f"{base}/ready")
+        assert ready.status_code == 200 and all(ready.json()["checks"].values()), ready.text
+        metrics = httpx.get(f"{base}/metrics")
+        assert metrics.headers["content-type"].startswith("text/plain")
+        assert "newswatch_" in metrics.text
+
+
 def test_stack_stops_cleanly_within_ten_seconds(stack: Stack) -> None:
     pids = [p.pid for p in stack.processes.values()]
     started = time.monotonic()
