@@ -35,6 +35,20 @@ def bench(
     typer.echo(dumps(figures))
 
 
+@app.command(
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def feeds(ctx: typer.Context) -> None:
+    """Inspect feeds with the ingest service's code: `newswatch feeds parse PATH_OR_URL`."""
+    try:
+        from newswatch_ingest.cli import app as feeds_app
+    except ImportError as e:
+        typer.echo(f"error: `newswatch feeds` needs the newswatch-ingest package: {e}", err=True)
+        raise typer.Exit(2) from e
+    feeds_app(args=list(ctx.args), prog_name="newswatch feeds")
+
+
 @app.command()
 def config() -> None:
     """Print every NEWSWATCH_* setting as a Markdown table (the README's configuration reference)."""

@@ -61,7 +61,10 @@ class RawArticle(_Message):
     published_inferred: bool = Field(
         default=False, description="True when the feed gave no usable date and fetched_at was used."
     )
-    language: str | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code, from the feed or detected.")
+    language_detected: bool = Field(
+        default=False, description="True when the feed declared no language and it was detected."
+    )
     feed_id: str
     feed_title: str = ""
     feed_url: str = ""

@@ -28,11 +28,12 @@ FetchErrorKind = Literal[
     "too_large",
     "http_status",
     "invalid_url",
+    "decoding",
 ]
 
 
 class FeedParseError(SchemaError):
-    """The document is not a readable RSS, Atom or RDF feed."""
+    """The document is not a readable RSS, Atom, RDF or JSON feed."""
 
 
 class EntryError(SchemaError):

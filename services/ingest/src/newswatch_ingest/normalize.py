@@ -10,6 +10,8 @@ Rules:
 - date: the entry's published (else updated) time in UTC. A missing date, or one more than
   ``FUTURE_SKEW`` ahead of the fetch (a wrong clock or a placeholder), is replaced by the fetch time
   and flagged ``published_inferred``.
+- language: the entry's declared language (Atom ``xml:lang``, a JSON Feed item's ``language``), else
+  the feed's, else detected from the article's text (:mod:`language`), else None.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from newswatch_ingest.errors import EntryError
-from newswatch_ingest.parse import ParsedEntry, ParsedFeed, TextPart
+from newswatch_ingest.language import detect_language
+from newswatch_ingest.parsed import ParsedEntry, ParsedFeed, TextPart
 from newswatch_ingest.text import html_to_text, normalize_whitespace, one_line
 from newswatch_ingest.urls import canonical_url
 from newswatch_shared.ids import stable_id
@@ -86,6 +89,8 @@ def normalize_entry(entry: ParsedEntry, feed: FeedContext, fetched_at: datetime)
     content = _plain(entry.content)
     title = one_line(_plain(entry.title)) or _shorten(summary or content, _TITLE_FROM_TEXT_CHARS)
     published_at, inferred = _published(entry, fetched_at)
+    declared = entry.language or feed.language
+    language = declared or detect_language(f"{title}\n{summary}\n{content}")
     return RawArticle(
         id=ident,
         url=url,
@@ -95,7 +100,8 @@ def normalize_entry(entry: ParsedEntry, feed: FeedContext, fetched_at: datetime)
         authors=list(entry.authors),
         published_at=published_at,
         published_inferred=inferred,
-        language=feed.language,
+        language=language,
+        language_detected=declared is None and language is not None,
         feed_id=feed.id,
         feed_title=feed.title,
         feed_url=feed.url,

@@ -1,66 +1,49 @@
 """Bytes → :class:`ParsedFeed`: feedparser does the reading, an adapter makes its loose dict strict.
 
-feedparser handles RSS 0.9x/1.0 (RDF)/2.0 and Atom, repairs common breakage, resolves relative
-links against the feed URL and sanitises embedded HTML. What it returns is a dict of whatever the
-feed held; :func:`_adapt_entry` turns that into our own frozen model in one place, so nothing past
-this module touches feedparser's shapes.
+feedparser handles RSS 0.9x/1.0 (RDF)/2.0 and Atom 0.3/1.0, repairs common breakage, resolves
+relative links against the feed URL and sanitises embedded HTML. What it returns is a dict of
+whatever the feed held; :func:`_adapt_entry` turns that into our own frozen model in one place, so
+nothing past this module touches feedparser's shapes. JSON Feed goes to :mod:`jsonfeed` instead.
 
-What counts as unreadable (:class:`FeedParseError`): an empty body, JSON, an HTML page, or a document that
-yields no entries and is either not well-formed or in no feed format feedparser recognises. A feed
-that is malformed but still yields entries is accepted and the problem kept as a warning; a
-well-formed feed with no entries is simply empty.
+Before feedparser sees a document, :mod:`encoding` settles its character encoding (feedparser then
+reads clean UTF-8) and :mod:`xmlguard` refuses entity-expansion bombs.
+
+What counts as unreadable (:class:`FeedParseError`): an empty body, JSON that is not a JSON Feed, an
+HTML page, an entity bomb, or a document that yields no entries and is either not well-formed or in
+no feed format feedparser recognises. A feed that is malformed but still yields entries is accepted
+and the problem kept as a warning; a well-formed feed with no entries is simply empty.
 """
 
 from __future__ import annotations
 
 import calendar
 import io
+import re
 import time
+import xml.sax
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
-from pydantic import BaseModel, ConfigDict, Field
 
+from newswatch_ingest.encoding import media_type, to_utf8
 from newswatch_ingest.errors import FeedParseError
+from newswatch_ingest.jsonfeed import is_json, parse_json_feed
+from newswatch_ingest.parsed import ParsedEntry, ParsedFeed, TextPart
 from newswatch_ingest.text import html_to_text, one_line
+from newswatch_ingest.xmlguard import check_entities
 
 __all__ = ["ParsedEntry", "ParsedFeed", "TextPart", "parse_feed"]
 
 # Content types that mean "this is plain text, do not parse it as HTML".
 _PLAIN = frozenset({"text/plain"})
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TextPart(_Frozen):
-    """A piece of entry text as the feed gave it; ``html`` says whether it is markup."""
-
-    value: str = ""
-    html: bool = False
-
-
-class ParsedEntry(_Frozen):
-    guid: str | None = None
-    link: str | None = Field(default=None, description="Absolute URL (resolved against the feed URL).")
-    title: TextPart = TextPart()
-    summary: TextPart = TextPart()
-    content: TextPart = TextPart()
-    authors: tuple[str, ...] = ()
-    published: datetime | None = Field(default=None, description="UTC; None when absent or unreadable.")
-    updated: datetime | None = None
-
-
-class ParsedFeed(_Frozen):
-    format: str = Field(description="feedparser's version key, e.g. 'rss20', 'atom10', 'rss10'.")
-    title: str = ""
-    link: str | None = None
-    language: str | None = None
-    entries: tuple[ParsedEntry, ...] = ()
-    warnings: tuple[str, ...] = ()
+# Numeric character references; feedparser's lenient parser crashes on ones that name no character.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+# A feed's markup starts near the top (a few lines of junk before it are tolerated).
+_MARKUP_WITHIN = 1024
+# feedparser's complaint about the charset we already settled (we hand it UTF-8 labelled as such).
+_ENCODING_NOISE = ("CharacterEncodingOverride", "CharacterEncodingUnknown")
 
 
 def _looks_like_html(body: bytes) -> bool:
@@ -124,6 +107,7 @@ def _adapt_entry(entry: Any, base_url: str) -> ParsedEntry:
         authors=_authors(entry),
         published=_date(_get(entry, "published_parsed")) or _date(_get(entry, "created_parsed")),
         updated=_date(_get(entry, "updated_parsed")),
+        language=_entry_language(entry),
     )
 
 
@@ -132,38 +116,75 @@ def _language(value: Any) -> str | None:
     return lang or None
 
 
+def _entry_language(entry: Any) -> str | None:
+    """An entry's xml:lang, which feedparser keeps on its text parts (inherited from the feed)."""
+    for key in ("title_detail", "summary_detail"):
+        lang = _language(_get(_get(entry, key), "language"))
+        if lang:
+            return lang
+    return None
+
+
 def _problem(exc: Any) -> str:
-    return f"{type(exc).__name__}: {exc}" if exc is not None else "unknown problem"
+    if exc is None:
+        return "unknown problem"
+    if isinstance(exc, xml.sax.SAXParseException):  # its str() starts with "<unknown>:line:col"
+        return f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _valid_char_ref(match: re.Match[bytes]) -> bytes:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"  # a surrogate or no code point at all: the replacement character
+    return match.group(0)
+
+
+def _read_xml(body: bytes, base_url: str, media: str) -> Any:
+    headers = {"content-location": base_url, "content-type": f"{media}; charset=utf-8"}
+    try:
+        # A BytesIO, never the bytes themselves: feedparser treats a bare string as a URL or file name.
+        return feedparser.parse(io.BytesIO(_CHAR_REF.sub(_valid_char_ref, body)), response_headers=headers)
+    except (RecursionError, MemoryError):
+        raise FeedParseError("The document is nested too deeply to be read.") from None
+    except Exception as e:
+        # feedparser's lenient parser has corner cases that raise instead of reporting "bozo".
+        raise FeedParseError(f"The document could not be read ({type(e).__name__}: {e}).") from e
 
 
 def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse a fetched feed; relative links are resolved against ``base_url``.
 
     ``content_type`` is the server's Content-Type header (charset included); bytes that come with
-    no header, such as files, are treated as XML.
+    no header, such as files, are treated as XML (or JSON, when they start like JSON).
     """
     if not body.strip():
         raise FeedParseError("The document is empty.")
-    if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        raise FeedParseError("The document is JSON (a JSON Feed?); only RSS, Atom and RDF feeds are read.")
-    headers = {"content-location": base_url, "content-type": content_type or "application/xml"}
-    # A BytesIO, never the bytes themselves: feedparser treats a bare string as a URL or file name.
-    raw = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    if is_json(body):
+        return parse_json_feed(body, base_url)
+    decoded = to_utf8(body, content_type)
+    if b"<" not in decoded.body[:_MARKUP_WITHIN]:
+        raise FeedParseError("The document is neither XML nor JSON, so it is not a feed.")
+    entities = check_entities(decoded.body)
+    raw = _read_xml(decoded.body, base_url, media_type(content_type) or "application/xml")
     version = _str(_get(raw, "version"))
     entries = _get(raw, "entries") or []
-    bozo = bool(_get(raw, "bozo"))
-    if not version and _looks_like_html(body):
+    problem = _get(raw, "bozo_exception") if _get(raw, "bozo") else None
+    if problem is not None and type(problem).__name__ in _ENCODING_NOISE:
+        problem = None
+    if not version and _looks_like_html(decoded.body):
         raise FeedParseError("The document is an HTML page, not an RSS or Atom feed.")
-    if not entries and bozo:
-        raise FeedParseError(
-            f"The document is not a readable feed ({_problem(_get(raw, 'bozo_exception'))})."
-        )
+    if not entries and problem is not None:
+        raise FeedParseError(f"The document is not a readable feed ({_problem(problem)}).")
     if not entries and not version:
-        raise FeedParseError("The document is not in a feed format we know (RSS, Atom or RDF).")
+        raise FeedParseError("The document is not in a feed format we know (RSS, Atom, RDF or JSON Feed).")
     feed = _get(raw, "feed") or {}
-    warnings: tuple[str, ...] = ()
-    if bozo:
-        warnings = (f"Read despite a problem: {_problem(_get(raw, 'bozo_exception'))}.",)
+    warnings = list(decoded.warnings)
+    if problem is not None:
+        warnings.append(f"Read despite a problem: {_problem(problem)}.")
+    if entities.external:
+        names = ", ".join(f"&{name};" for name in entities.external[:5])
+        warnings.append(f"External XML entities ({names}) were not loaded.")
     title = _text(_get(feed, "title"), _get(feed, "title_detail"))
     link = _str(_get(feed, "link"))
     return ParsedFeed(
@@ -172,5 +193,5 @@ def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> P
         link=urljoin(base_url, link) if link else None,
         language=_language(_get(feed, "language")),
         entries=tuple(_adapt_entry(e, base_url) for e in entries),
-        warnings=warnings,
+        warnings=tuple(warnings),
     )

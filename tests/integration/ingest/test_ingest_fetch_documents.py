@@ -1,0 +1,105 @@
+"""Documents served over HTTP, fetched and parsed the way the poller does: what each one becomes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newswatch_ingest.errors import FeedParseError
+from newswatch_ingest.fetch import fetch_feed, make_http_client
+from newswatch_ingest.parse import ParsedFeed, parse_feed
+from tests.integration.ingest.scripted_server import ScriptedServer, send
+
+pytestmark = pytest.mark.integration
+
+FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with make_http_client("newswatch-ingest-test/1", timeout_s=5, max_concurrency=2) as c:
+        yield c
+
+
+@pytest.fixture
+def web() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as server:
+        yield server
+
+
+async def fetch_and_parse(
+    client: httpx.AsyncClient, web: ScriptedServer, body: bytes, content_type: str
+) -> ParsedFeed:
+    web.routes["/feed"] = lambda h: send(h, 200, body, {"Content-Type": content_type})
+    result = await fetch_feed(client, web.url("/feed"), max_bytes=1_000_000, timeout_s=5)
+    assert result.body is not None
+    return parse_feed(result.body, result.url, result.content_type)
+
+
+async def test_feed_saved_in_windows_1252_but_declared_utf8(
+    client: httpx.AsyncClient, web: ScriptedServer
+) -> None:
+    body = (FEEDS / "mislabelled_cp1252.xml").read_bytes()
+    feed = await fetch_and_parse(client, web, body, "application/rss+xml; charset=utf-8")
+    assert feed.entries[0].summary.value == "Les délégations se retrouvent jeudi à la préfecture."
+    assert "not valid UTF-8" in feed.warnings[0]
+
+
+async def test_http_charset_disagrees_with_the_xml_declaration(
+    client: httpx.AsyncClient, web: ScriptedServer
+) -> None:
+    text = "Zürich: Gespräche über Grenzübergänge vertagt"
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Kurier</title>'
+        f"<item><title>{text}</title><link>https://kurier.example.ch/a</link></item></channel></rss>"
+    ).encode()
+    feed = await fetch_and_parse(client, web, body, "text/xml; charset=iso-8859-1")
+    assert feed.entries[0].title.value == text
+    assert feed.warnings == ("Read as UTF-8, which it is, although the server says iso-8859-1.",)
+
+
+async def test_json_feed_served_as_feed_json(client: httpx.AsyncClient, web: ScriptedServer) -> None:
+    body = (FEEDS / "jsonfeed_v1.json").read_bytes()
+    feed = await fetch_and_parse(client, web, body, "application/feed+json")
+    assert feed.format == "json1" and len(feed.entries) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "phrase"),
+    [
+        ("broken.xml", "application/rss+xml", "not a readable feed"),
+        ("html_page.html", "text/html; charset=utf-8", "HTML page"),
+        ("billion_laughs.xml", "application/rss+xml", "entity-expansion bomb"),
+    ],
+)
+async def test_unreadable_documents(
+    client: httpx.AsyncClient, web: ScriptedServer, name: str, content_type: str, phrase: str
+) -> None:
+    with pytest.raises(FeedParseError, match=phrase):
+        await fetch_and_parse(client, web, (FEEDS / name).read_bytes(), content_type)
+
+
+@pytest.mark.parametrize("layout", ["\n", ""], ids=["lines", "one-line"])
+@pytest.mark.parametrize("kind", ["general", "parameter", "dtd"])
+async def test_external_entities_never_reach_the_network(
+    client: httpx.AsyncClient, web: ScriptedServer, layout: str, kind: str
+) -> None:
+    canary = web.url("/canary")
+    web.routes["/canary"] = lambda h: send(h, 200, b"CANARY-WAS-READ")
+    subset = {
+        "general": f'<!DOCTYPE rss [{layout}<!ENTITY leak SYSTEM "{canary}">{layout}]>',
+        "parameter": f'<!DOCTYPE rss [{layout}<!ENTITY % leak SYSTEM "{canary}">{layout}%leak;{layout}]>',
+        "dtd": f'<!DOCTYPE rss SYSTEM "{canary}">',
+    }[kind]
+    body = (
+        f'<?xml version="1.0"?>{layout}{subset}{layout}<rss version="2.0">'
+        "<channel><title>Probe &leak;</title>"
+        "<item><title>Probe item &leak;</title><link>https://probe.example.org/1</link></item></channel></rss>"
+    ).encode()
+    feed = await fetch_and_parse(client, web, body, "application/rss+xml")
+    assert "CANARY" not in feed.model_dump_json()
+    assert web.paths() == ["/feed"]  # the canary URL was never requested
+    assert feed.entries[0].link == "https://probe.example.org/1"
