@@ -1,29 +1,36 @@
-"""The feed API: register feeds (admin) and read their health.
+"""The feed API: manage feeds (admin), import and export them as OPML, and read their health.
 
-``POST /feeds`` needs ``Authorization: Bearer <NEWSWATCH_ADMIN_TOKEN>``: adding a feed makes the
-service fetch an arbitrary URL, so it is not open to everyone. Reading the list is open: it holds
-URLs and health, no secrets.
+Every change needs ``Authorization: Bearer <NEWSWATCH_ADMIN_TOKEN>``: adding or moving a feed makes
+the service fetch an arbitrary URL, and deleting one loses its history. Reading is open: the list
+holds URLs, settings and health, no secrets, and monitoring should not need the admin token.
 """
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from redis.asyncio import Redis
 
-from newswatch_ingest.feeds import Feed, FeedRegistry
+from newswatch_ingest import metrics
+from newswatch_ingest.feedfields import MAX_TAGS, check_interval, clean_tags
+from newswatch_ingest.feedimport import ImportReport, register_listed
+from newswatch_ingest.feeds import Feed, FeedChanges, FeedConflict, FeedRegistry
+from newswatch_ingest.opml import MAX_OPML_BYTES, ListedFeed, OpmlError, build_opml, parse_opml
 from newswatch_ingest.poller import Poller
 from newswatch_shared.kafka import kafka_ready
 from newswatch_shared.redis_client import redis_ready
 from newswatch_shared.runtime import Worker
 from newswatch_shared.schemas import utcnow
 
-__all__ = ["AddFeed", "Runtime", "feeds_router"]
+__all__ = ["AddFeed", "Runtime", "UpdateFeed", "feeds_router"]
+
+OPML_MEDIA_TYPE = "text/x-opml; charset=utf-8"
 
 
 @dataclass
@@ -35,6 +42,7 @@ class Runtime:
     producer: AIOKafkaProducer | None = None
     redis: Redis | None = None
     worker: Worker | None = None
+    rng: random.Random = field(default_factory=random.Random)
 
     async def ready(self) -> dict[str, bool]:
         """Readiness: the broker and Redis answer, and the poll loop is alive."""
@@ -50,11 +58,40 @@ class Runtime:
         return self.registry, self.poller
 
 
-class AddFeed(BaseModel):
+class _FeedFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=1, max_length=2048, description="http(s) URL of an RSS, Atom or RDF feed.")
     title: str | None = Field(default=None, max_length=300, description="Overrides the feed's own title.")
+    interval_s: float | None = Field(
+        default=None,
+        description="Seconds between polls, 30 to 604800; default NEWSWATCH_INGEST_POLL_INTERVAL_S.",
+    )
+    enabled: bool | None = Field(default=None, description="False stops polling the feed.")
+    tags: list[str] | None = Field(
+        default=None, max_length=MAX_TAGS * 4, description=f"Up to {MAX_TAGS} short labels, no commas."
+    )
+
+    @field_validator("interval_s")
+    @classmethod
+    def _interval(cls, value: float | None) -> float | None:
+        return None if value is None else check_interval(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(clean_tags(value))
+
+
+class AddFeed(_FeedFields):
+    url: str = Field(
+        min_length=1, max_length=2048, description="http(s) URL of an RSS, Atom, RDF or JSON feed."
+    )
+
+
+class UpdateFeed(_FeedFields):
+    """A PATCH: only the fields given change. ``title: null`` and ``interval_s: null`` reset them."""
+
+    url: str | None = Field(default=None, min_length=1, max_length=2048, description="A new URL.")
 
 
 def _admin_check(token: SecretStr) -> Callable[[str | None], Awaitable[None]]:
@@ -72,20 +109,60 @@ def _admin_check(token: SecretStr) -> Callable[[str | None], Awaitable[None]]:
     return check
 
 
+async def _read_capped(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` (never read whole first)."""
+    declared = request.headers.get("content-length", "")
+    too_large = HTTPException(
+        status.HTTP_413_CONTENT_TOO_LARGE, f"The document is larger than the {limit:,}-byte limit."
+    )
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _changes(body: UpdateFeed) -> FeedChanges:
+    given = body.model_fields_set
+    return FeedChanges(
+        url=body.url,
+        title=(body.title or "") if "title" in given else None,
+        interval_s=body.interval_s,
+        reset_interval="interval_s" in given and body.interval_s is None,
+        tags=tuple(body.tags) if body.tags is not None else None,
+        enabled=body.enabled,
+    )
+
+
+def _listed(feed: Feed) -> ListedFeed:
+    return ListedFeed(feed.url, feed.title, feed.tags, feed.custom_interval_s, feed.enabled)
+
+
 def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
     router = APIRouter(tags=["feeds"])
+    admin = [Depends(_admin_check(admin_token))]
 
     @router.post(
         "/feeds",
         status_code=status.HTTP_201_CREATED,
         summary="Register a feed and poll it now (200 if it was already registered)",
-        dependencies=[Depends(_admin_check(admin_token))],
+        dependencies=admin,
     )
     async def add_feed(body: AddFeed, response: Response) -> Feed:
         registry, poller = runtime.parts()
         now = utcnow()
         try:
-            feed, created = await registry.add(body.url, body.title, now=now)
+            feed, created = await registry.add(
+                body.url,
+                body.title,
+                now=now,
+                interval_s=body.interval_s,
+                tags=tuple(body.tags) if body.tags is not None else None,
+                enabled=body.enabled,
+            )
         except ValueError as e:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
         if not created:
@@ -95,9 +172,52 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
         return await registry.get(feed.id) or feed
 
     @router.get("/feeds", summary="Registered feeds with their health")
-    async def list_feeds() -> list[Feed]:
+    async def list_feeds(
+        tag: str | None = Query(default=None, description="Only feeds with this tag."),
+        enabled: bool | None = Query(
+            default=None, description="Only enabled (true) or disabled (false) feeds."
+        ),
+    ) -> list[Feed]:
         registry, _ = runtime.parts()
-        return await registry.list_feeds()
+        return [
+            f
+            for f in await registry.list_feeds()
+            if (tag is None or tag in f.tags) and (enabled is None or f.enabled == enabled)
+        ]
+
+    @router.get(
+        "/feeds/opml",
+        summary="Every feed as an OPML 2.0 document",
+        response_class=Response,
+        responses={200: {"content": {"text/x-opml": {}}}},
+    )
+    async def export_opml() -> Response:
+        registry, _ = runtime.parts()
+        feeds = [_listed(f) for f in await registry.list_feeds()]
+        return Response(
+            build_opml(feeds, title="newswatch feeds", now=utcnow()),
+            media_type=OPML_MEDIA_TYPE,
+            headers={"Content-Disposition": 'attachment; filename="newswatch-feeds.opml"'},
+        )
+
+    @router.post(
+        "/feeds/opml",
+        summary="Register the feeds an OPML document lists (existing ones are left as they are)",
+        dependencies=admin,
+        openapi_extra={"requestBody": {"content": {"text/x-opml": {}}, "required": True}},
+    )
+    async def import_opml(request: Request) -> ImportReport:
+        registry, poller = runtime.parts()
+        try:
+            document = parse_opml(await _read_capped(request, MAX_OPML_BYTES))
+        except OpmlError as e:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
+        report = await register_listed(
+            registry, document.feeds, now=utcnow(), rng=runtime.rng, problems=document.problems
+        )
+        if report.added:
+            poller.wake()
+        return report
 
     @router.get("/feeds/{feed_id}", summary="One feed with its health")
     async def get_feed(feed_id: str) -> Feed:
@@ -106,5 +226,37 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
         if feed is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No feed with id {feed_id}.")
         return feed
+
+    @router.patch(
+        "/feeds/{feed_id}", summary="Change a feed; re-enabling it polls it now", dependencies=admin
+    )
+    async def update_feed(feed_id: str, body: UpdateFeed) -> Feed:
+        registry, poller = runtime.parts()
+        before = await registry.get(feed_id)
+        try:
+            feed = await registry.update(feed_id, _changes(body), now=utcnow()) if before else None
+        except FeedConflict as e:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
+        except ValueError as e:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
+        if before is None or feed is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No feed with id {feed_id}.")
+        if before.enabled and not feed.enabled:
+            metrics.FEEDS_DISABLED.labels("admin").inc()
+        if feed.enabled:
+            poller.wake()
+        return feed
+
+    @router.delete(
+        "/feeds/{feed_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary="Forget a feed (articles already published stay marked as seen)",
+        dependencies=admin,
+    )
+    async def delete_feed(feed_id: str) -> Response:
+        registry, _ = runtime.parts()
+        if not await registry.delete(feed_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No feed with id {feed_id}.")
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router

@@ -7,6 +7,8 @@ poller runs as a supervised :class:`Worker`, so uvicorn's graceful shutdown stop
 from __future__ import annotations
 
 import contextlib
+import logging
+import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,10 +16,13 @@ from fastapi import FastAPI
 
 from newswatch_ingest.api import Runtime, feeds_router
 from newswatch_ingest.dedupe import SeenStore
+from newswatch_ingest.feedimport import register_listed
 from newswatch_ingest.feeds import FeedRegistry
 from newswatch_ingest.fetch import make_http_client
+from newswatch_ingest.opml import ListedFeed, OpmlError, parse_opml
 from newswatch_ingest.poller import Poller, PollerConfig
 from newswatch_ingest.settings import IngestSettings, parse_feed_list
+from newswatch_ingest.urls import canonical_url
 from newswatch_shared.errors import ConfigError
 from newswatch_shared.kafka import ensure_topics, make_producer
 from newswatch_shared.ops import ops_router
@@ -26,21 +31,39 @@ from newswatch_shared.runtime import Worker
 from newswatch_shared.schemas import utcnow
 from newswatch_shared.topics import ALL_TOPICS
 
-__all__ = ["SERVICE", "create_app", "startup_feeds"]
+__all__ = ["SERVICE", "create_app", "poller_config", "startup_feeds"]
 
 SERVICE = "ingest"
+log = logging.getLogger(__name__)
 
 
-def startup_feeds(settings: IngestSettings) -> list[str]:
-    """Feed URLs from the settings and the feeds file; a missing or bad file stops start-up."""
-    urls = list(settings.ingest_feeds)
-    path: Path | None = settings.ingest_feeds_file
-    if path is not None:
+def _read_feeds_file(path: Path) -> list[ListedFeed]:
+    try:
+        data = path.read_bytes()
+        if data.lstrip().startswith(b"<"):
+            document = parse_opml(data)
+            for problem in document.problems:
+                log.warning(
+                    "feeds file %s: skipped %s: %s", path, problem.url or problem.title, problem.reason
+                )
+            return list(document.feeds)
+        urls = parse_feed_list(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, OpmlError) as e:
+        raise ConfigError(f"cannot read NEWSWATCH_INGEST_FEEDS_FILE {path}: {e}") from e
+    for url in urls:
         try:
-            urls += parse_feed_list(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"cannot read NEWSWATCH_INGEST_FEEDS_FILE {path}: {e}") from e
-    return list(dict.fromkeys(urls))
+            canonical_url(url)
+        except ValueError as e:
+            raise ConfigError(f"NEWSWATCH_INGEST_FEEDS_FILE {path}: {e}") from e
+    return [ListedFeed(url) for url in urls]
+
+
+def startup_feeds(settings: IngestSettings) -> list[ListedFeed]:
+    """Feeds from the settings and the feeds file (OPML or a URL list); a bad file stops start-up."""
+    feeds = [ListedFeed(url) for url in settings.ingest_feeds]
+    if settings.ingest_feeds_file is not None:
+        feeds += _read_feeds_file(settings.ingest_feeds_file)
+    return list({f.url: f for f in feeds}.values())
 
 
 def poller_config(settings: IngestSettings) -> PollerConfig:
@@ -50,6 +73,9 @@ def poller_config(settings: IngestSettings) -> PollerConfig:
         max_concurrency=settings.ingest_max_concurrency,
         max_bytes=settings.ingest_max_bytes,
         fetch_timeout_s=settings.ingest_fetch_timeout_s,
+        max_per_host=settings.ingest_max_per_host,
+        disable_after_failures=settings.ingest_disable_after_failures,
+        max_age_cap_s=settings.ingest_max_age_cap_s,
     )
 
 
@@ -59,7 +85,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        urls = startup_feeds(settings)
+        listed = startup_feeds(settings)
         async with contextlib.AsyncExitStack() as stack:
             redis = make_redis(settings.redis_url)
             stack.push_async_callback(redis.aclose)
@@ -72,9 +98,11 @@ def create_app(settings: IngestSettings) -> FastAPI:
                 settings.ingest_user_agent, settings.ingest_fetch_timeout_s, settings.ingest_max_concurrency
             )
             stack.push_async_callback(http.aclose)
-            registry = FeedRegistry(redis)
-            for url in urls:
-                await registry.add(url, now=utcnow())
+            registry = FeedRegistry(redis, settings.ingest_poll_interval_s)
+            rng = random.Random()
+            report = await register_listed(registry, listed, now=utcnow(), rng=rng)
+            if report.added:
+                log.info("registered %d feeds from the settings", len(report.added))
             poller = Poller(
                 registry, SeenStore(redis, settings.seen_ttl_s), http, producer, poller_config(settings)
             )
@@ -83,7 +111,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
             stack.push_async_callback(worker.stop)
             stack.callback(_clear, runtime)
             runtime.registry, runtime.poller, runtime.worker = registry, poller, worker
-            runtime.producer, runtime.redis = producer, redis
+            runtime.producer, runtime.redis, runtime.rng = producer, redis, rng
             yield
 
     app = FastAPI(title="newswatch ingest", version="0.1.0", lifespan=lifespan)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "ARTICLES_DUPLICATE",
     "ARTICLES_PUBLISHED",
     "ENTRIES_SKIPPED",
+    "FEEDS",
+    "FEEDS_DISABLED",
+    "FEEDS_MOVED",
     "FETCH_SECONDS",
     "POLLS",
+    "POLLS_DEFERRED",
+    "POLLS_IN_FLIGHT",
 ]
 
 POLLS = Counter(
     "newswatch_ingest_polls_total",
-    "Feed polls by outcome: ok, not_modified, or the stable error kind.",
+    "Feed polls by outcome: ok, not_modified, or the stable error kind (timeout, http_status, parse, …).",
     ["outcome"],
 )
 ARTICLES_PUBLISHED = Counter(
@@ -29,6 +34,24 @@ ENTRIES_SKIPPED = Counter(
 )
 FETCH_SECONDS = Histogram(
     "newswatch_ingest_fetch_seconds",
-    "Time to fetch one feed, from request to last byte.",
+    "Time to fetch one feed, from request to last byte (failed fetches included).",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60),
+)
+FEEDS_DISABLED = Counter(
+    "newswatch_ingest_feeds_disabled_total",
+    "Feeds disabled, by reason: failures (too many in a row), moved (to a URL another feed has), admin.",
+    ["reason"],
+)
+FEEDS_MOVED = Counter(
+    "newswatch_ingest_feeds_moved_total", "Feeds whose URL changed after a permanent redirect."
+)
+FEEDS = Gauge(
+    "newswatch_ingest_feeds",
+    "Registered feeds by state (enabled, disabled), as last read from Redis by this replica.",
+    ["state"],
+)
+POLLS_IN_FLIGHT = Gauge("newswatch_ingest_polls_in_flight", "Feeds this replica is polling right now.")
+POLLS_DEFERRED = Counter(
+    "newswatch_ingest_polls_deferred_total",
+    "Times a due feed was passed over because its host already had the most fetches allowed at once.",
 )

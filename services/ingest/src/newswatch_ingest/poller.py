@@ -1,19 +1,13 @@
-"""The poll loop: take due feeds from the schedule, poll each, record health, reschedule.
+"""The poll loop: take due feeds from the schedule, poll each (:mod:`feedpoll`), repeat.
 
-One poll of one feed (:meth:`Poller.poll_feed`) is the whole pipeline, in this order:
+The schedule lives in Redis, so a restart resumes where it stopped instead of polling every feed at
+once, and replicas share it: each takes a feed only with its lease (``SET NX EX``), and only while
+the feed is still due (one Lua script), so a feed that one replica has just polled and rescheduled
+is never polled again by another that had read the schedule a moment earlier.
 
-1. fetch conditionally (ETag / Last-Modified); a 304 ends the poll as a success;
-2. parse and normalise; entries that cannot become articles are counted and skipped;
-3. drop articles already marked seen, and those another feed of this process is publishing now;
-4. publish the rest and wait for every acknowledgement;
-5. mark them seen, then store the new validators and health, and schedule the next poll.
-
-Any failure records its kind and sentence in the feed's health and schedules a retry with backoff;
-the validators are not updated, so the next fetch is unconditional and nothing is lost. A failing
-feed never stops the loop.
-
-The loop holds a Redis lease per feed while polling it (``SET NX EX``), so replicas share the
-schedule without polling a feed twice at once, and runs at most ``max_concurrency`` polls.
+A replica runs at most ``max_concurrency`` polls, and at most ``max_per_host`` to one host: a due
+feed whose host is busy is left due (not claimed), so another host's feeds can use the free slots,
+and it starts as soon as a poll of its host finishes.
 """
 
 from __future__ import annotations
@@ -23,62 +17,28 @@ import contextlib
 import logging
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from redis.exceptions import RedisError
 
 from newswatch_ingest import metrics
 from newswatch_ingest.dedupe import SeenStore
-from newswatch_ingest.errors import FeedParseError, FetchError, PublishError
-from newswatch_ingest.feeds import Feed, FeedRegistry, PollFailure, PollSuccess
-from newswatch_ingest.fetch import FetchResult, fetch_feed
-from newswatch_ingest.normalize import feed_context, normalize_entries
-from newswatch_ingest.parse import parse_feed
-from newswatch_ingest.publish import publish_articles
-from newswatch_ingest.schedule import next_poll_delay
+from newswatch_ingest.feedpoll import FeedPoll, PollerConfig
+from newswatch_ingest.feeds import Feed, FeedRegistry
+from newswatch_ingest.hostslots import HostSlots, host_of
 from newswatch_shared.ids import new_id
-from newswatch_shared.schemas import RawArticle, utcnow
+from newswatch_shared.schemas import utcnow
 
 __all__ = ["Poller", "PollerConfig"]
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class PollerConfig:
-    interval_s: float = 300.0
-    max_backoff_s: float = 21_600.0
-    max_concurrency: int = 8
-    max_bytes: int = 10 * 1024 * 1024
-    fetch_timeout_s: float = 20.0
-    #: Longest sleep when nothing is due, so feeds scheduled by another replica are noticed.
-    idle_s: float = 5.0
-    #: Sleep when due feeds exist but none could be started (leased elsewhere, or we are full).
-    busy_s: float = 0.5
-    #: On stop, how long polls in flight may take to finish before they are cancelled.
-    drain_s: float = 3.0
-
-    @property
-    def lease_s(self) -> int:
-        # Longer than a fetch plus a slow publish, so a live poll never loses its lease.
-        return int(self.fetch_timeout_s) + 120
-
-
-class _Failed(Exception):
-    """A poll that failed in a way the feed's health should show (kind + sentence)."""
-
-    def __init__(
-        self, kind: str, message: str, status: int | None = None, retry_after_s: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.status = status
-        self.retry_after_s = retry_after_s
+#: Due feeds read per later page of the schedule, and at most per turn of the loop.
+_PAGE = 200
+_SCAN_LIMIT = 2_000
 
 
 class Poller:
@@ -94,19 +54,24 @@ class Poller:
         rng: random.Random | None = None,
     ) -> None:
         self._registry = registry
-        self._seen = seen
-        self._http = http
-        self._producer = producer
         self._cfg = config
         self._clock = clock
-        self._rng = rng or random.Random()
         self._owner = new_id()
+        self._one = FeedPoll(
+            registry, seen, http, producer, config, clock=clock, rng=rng or random.Random(), owner=self._owner
+        )
+        self._next_at: float | None = None
         self._wake = asyncio.Event()
-        self._publishing: set[str] = set()
+        self._hosts = HostSlots(config.max_per_host)
+        self._gauges_at = 0.0
 
     def wake(self) -> None:
         """Look at the schedule now (a feed was just added or made due)."""
         self._wake.set()
+
+    async def poll_feed(self, feed_id: str) -> None:
+        """Poll one feed end to end and record the outcome. The caller holds the feed's lease."""
+        await self._one.run(feed_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         running: dict[str, asyncio.Task[None]] = {}
@@ -115,7 +80,9 @@ class Poller:
                 self._wake.clear()
                 for feed_id in [f for f, t in running.items() if t.done()]:
                     running.pop(feed_id)
+                metrics.POLLS_IN_FLIGHT.set(len(running))
                 try:
+                    await self._refresh_gauges()
                     started = await self._start_due(running)
                     delay = await self._delay(started, len(running))
                 except Exception:
@@ -128,28 +95,66 @@ class Poller:
             for task in running.values():
                 task.cancel()
             await asyncio.gather(*running.values(), return_exceptions=True)
+            metrics.POLLS_IN_FLIGHT.set(0)
+
+    async def _refresh_gauges(self) -> None:
+        if time.monotonic() - self._gauges_at < self._cfg.gauge_s:
+            return
+        self._gauges_at = time.monotonic()
+        total, disabled = await self._registry.counts()
+        metrics.FEEDS.labels("enabled").set(total - disabled)
+        metrics.FEEDS.labels("disabled").set(disabled)
 
     async def _start_due(self, running: dict[str, asyncio.Task[None]]) -> int:
+        """Lease and start due feeds up to the free slots, skipping busy hosts; two round trips to
+        Redis for a whole batch (the due list with URLs, then the leases with the feeds)."""
         free = self._cfg.max_concurrency - len(running)
-        if free <= 0:
-            return 0
-        started = 0
-        for feed_id in await self._registry.due(self._clock(), limit=free + len(running) + 50):
-            if started >= free:
+        started = deferred = offset = 0
+        # The first page is just big enough for the free slots (the running feeds are still due and
+        # come first); later pages, read only when busy hosts or leases skipped feeds, are larger.
+        limit = free + len(running) + 16
+        first_page = True
+        while started < free and offset < _SCAN_LIMIT:
+            now = self._clock()
+            page, next_at = await self._registry.due_with_urls(now, limit=limit, offset=offset)
+            if first_page:
+                self._next_at, first_page = next_at, False
+            offset += len(page)
+            picked: dict[str, str] = {}
+            wanted: Counter[str] = Counter()
+            for feed_id, url in page:
+                if not url:  # scheduled, but its hash is gone (deleted mid-way): drop it
+                    await self._registry.unschedule(feed_id)
+                    continue
+                if feed_id in running or started + len(picked) >= free:
+                    continue
+                host = host_of(url)
+                if self._hosts.in_use(host) + wanted[host] >= self._hosts.per_host:
+                    deferred += 1
+                    continue
+                picked[feed_id] = host
+                wanted[host] += 1
+            for feed_id, feed in await self._registry.claim_feeds(
+                list(picked), self._owner, self._cfg.lease_s, now
+            ):
+                host = picked[feed_id]
+                self._hosts.acquire(host)
+                task = asyncio.create_task(self._poll_leased(feed_id, feed, host), name=f"poll-{feed_id}")
+                running[feed_id] = task
+                started += 1
+            if len(page) < limit:
                 break
-            if feed_id in running or not await self._registry.claim(feed_id, self._owner, self._cfg.lease_s):
-                continue
-            running[feed_id] = asyncio.create_task(self._poll_leased(feed_id), name=f"poll-{feed_id}")
-            started += 1
+            limit = _PAGE
+        if deferred:
+            metrics.POLLS_DEFERRED.inc(deferred)
         return started
 
     async def _delay(self, started: int, in_flight: int) -> float:
         if in_flight >= self._cfg.max_concurrency:
             return self._cfg.idle_s  # a finishing poll wakes us sooner
-        next_at = await self._registry.next_due_at()
-        if next_at is None:
+        if self._next_at is None:
             return self._cfg.idle_s
-        wait = next_at - self._clock().timestamp()
+        wait = self._next_at - self._clock().timestamp()
         if wait <= 0:
             return 0.0 if started else self._cfg.busy_s
         return min(wait, self._cfg.idle_s)
@@ -167,133 +172,15 @@ class Poller:
                 waiter.cancel()
             await asyncio.gather(*waiters, return_exceptions=True)
 
-    async def _poll_leased(self, feed_id: str) -> None:
+    async def _poll_leased(self, feed_id: str, feed: Feed | None, host: str) -> None:
+        released = False
         try:
-            await self.poll_feed(feed_id)
+            released = await self._one.run_feed(feed_id, feed)
         except Exception:
             # Only the registry itself failing lands here (Redis away): the feed stays due.
             log.exception("poll of feed %s could not be recorded", feed_id, extra={"feed_id": feed_id})
         finally:
-            with contextlib.suppress(Exception):
-                await self._registry.release(feed_id, self._owner)
-
-    async def poll_feed(self, feed_id: str) -> None:
-        """Poll one feed end to end and record the outcome. The caller holds the feed's lease."""
-        feed = await self._registry.get(feed_id)
-        if feed is None:
-            await self._registry.unschedule(feed_id)
-            return
-        started = self._clock()
-        try:
-            success = await self._poll(feed)
-        except _Failed as e:
-            await self._record_failure(feed, started, e)
-        except RedisError:
-            raise  # our own store is away: leave the feed due and let the loop retry it
-        except Exception as e:
-            log.exception("unexpected error polling %s", feed.url, extra={"feed_id": feed.id})
-            await self._record_failure(
-                feed, started, _Failed("internal", f"Unexpected {type(e).__name__}: {e}")
-            )
-        else:
-            outcome = "ok" if success.modified else "not_modified"
-            log.debug(
-                "polled %s: %s, %d new", feed.url, outcome, success.published, extra={"feed_id": feed.id}
-            )
-            metrics.POLLS.labels(outcome).inc()
-            await self._registry.record_success(feed.id, success)
-
-    async def _poll(self, feed: Feed) -> PollSuccess:
-        fetched = await self._fetch(feed)
-        fetched_at = self._clock()
-        if not fetched.modified or fetched.body is None:
-            return PollSuccess(
-                at=fetched_at, status=fetched.status, next_poll_at=self._next(0), modified=False
-            )
-        try:
-            parsed = parse_feed(fetched.body, feed.url, fetched.content_type)
-        except FeedParseError as e:
-            raise _Failed("parse", str(e), fetched.status) from e
-        context = feed_context(feed.id, feed.url, feed.custom_title, parsed)
-        articles, skipped = normalize_entries(parsed.entries, context, fetched_at)
-        metrics.ENTRIES_SKIPPED.inc(len(skipped))
-        published = await self._publish_new(feed, articles)
-        warnings = [*parsed.warnings, *skipped]
-        return PollSuccess(
-            at=fetched_at,
-            status=fetched.status,
-            next_poll_at=self._next(0),
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            items_seen=len(parsed.entries),
-            published=published,
-            feed_title=parsed.title,
-            warning=" ".join(warnings)[:1000] or None,
-        )
-
-    async def _fetch(self, feed: Feed) -> FetchResult:
-        began = time.perf_counter()
-        try:
-            return await fetch_feed(
-                self._http,
-                feed.url,
-                etag=feed.etag,
-                last_modified=feed.last_modified,
-                max_bytes=self._cfg.max_bytes,
-                timeout_s=self._cfg.fetch_timeout_s,
-            )
-        except FetchError as e:
-            raise _Failed(e.kind, str(e), e.status, e.retry_after_s) from e
-        finally:
-            metrics.FETCH_SECONDS.observe(time.perf_counter() - began)
-
-    async def _publish_new(self, feed: Feed, articles: list[RawArticle]) -> int:
-        # Skip what another feed of this process is publishing right now: if that fails, its feed
-        # is re-fetched unconditionally and publishes the article then.
-        candidates = [a for a in articles if a.id not in self._publishing]
-        unseen = set(await self._seen.unseen([a.id for a in candidates]))
-        new = [a for a in candidates if a.id in unseen]
-        metrics.ARTICLES_DUPLICATE.inc(len(articles) - len(new))
-        if not new:
-            return 0
-        ids = {a.id for a in new}
-        self._publishing |= ids
-        try:
-            await publish_articles(self._producer, new)
-            await self._seen.mark(ids)
-        except PublishError as e:
-            raise _Failed("publish", str(e)) from e
-        finally:
-            self._publishing -= ids
-        metrics.ARTICLES_PUBLISHED.inc(len(new))
-        log.info("published %d new articles from %s", len(new), feed.url, extra={"feed_id": feed.id})
-        return len(new)
-
-    async def _record_failure(self, feed: Feed, at: datetime, failure: _Failed) -> None:
-        failures = feed.consecutive_failures + 1
-        metrics.POLLS.labels(failure.kind).inc()
-        log.warning(
-            "feed %s failed (%s, %d in a row): %s",
-            feed.url,
-            failure.kind,
-            failures,
-            failure.message,
-            extra={"feed_id": feed.id, "error_kind": failure.kind},
-        )
-        await self._registry.record_failure(
-            feed.id,
-            PollFailure(
-                at=at,
-                kind=failure.kind,
-                message=failure.message,
-                failures=failures,
-                next_poll_at=self._next(failures, failure.retry_after_s),
-                status=failure.status,
-            ),
-        )
-
-    def _next(self, failures: int, retry_after_s: float | None = None) -> datetime:
-        delay = next_poll_delay(
-            self._cfg.interval_s, failures, self._cfg.max_backoff_s, retry_after_s, self._rng
-        )
-        return self._clock() + timedelta(seconds=delay)
+            self._hosts.release(host)
+            if not released:
+                with contextlib.suppress(Exception):
+                    await self._registry.release(feed_id, self._owner)

@@ -36,9 +36,12 @@ class IngestSettings(AdminSettings):
         description="Feed URLs registered at start-up; comma-separated in the environment.",
     )
     ingest_feeds_file: Path | None = Field(
-        default=None, description="File of feed URLs registered at start-up: one per line, # comments."
+        default=None,
+        description="Feeds registered at start-up: an OPML file, or one URL per line with # comments.",
     )
-    ingest_poll_interval_s: float = Field(default=300.0, ge=1, description="Seconds between polls of a feed.")
+    ingest_poll_interval_s: float = Field(
+        default=300.0, ge=1, description="Seconds between polls of a feed that has no interval of its own."
+    )
     ingest_max_backoff_s: float = Field(
         default=21_600.0, ge=1, description="Longest wait between polls of a failing feed."
     )
@@ -46,6 +49,17 @@ class IngestSettings(AdminSettings):
         default=20.0, gt=0, le=600, description="Limit for one whole fetch: connect, redirects, body."
     )
     ingest_max_concurrency: int = Field(default=8, ge=1, le=256, description="Feeds fetched at once.")
+    ingest_max_per_host: int = Field(
+        default=2, ge=1, le=256, description="Feeds fetched at once from one host (within the overall bound)."
+    )
+    ingest_disable_after_failures: int = Field(
+        default=10, ge=0, description="Consecutive failed polls that disable a feed; 0 never disables."
+    )
+    ingest_max_age_cap_s: float = Field(
+        default=86_400.0,
+        ge=0,
+        description="Longest Cache-Control max-age honoured when scheduling; 0 ignores max-age.",
+    )
     ingest_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Largest feed body read; bigger ones fail."
     )
