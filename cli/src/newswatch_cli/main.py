@@ -49,6 +49,20 @@ def feeds(ctx: typer.Context) -> None:
     feeds_app(args=list(ctx.args), prog_name="newswatch feeds")
 
 
+@app.command(
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def tag(ctx: typer.Context) -> None:
+    """Tag a text as POST /tag does: `newswatch tag [FILE] [--language L] [--model M]`; stdin without FILE."""
+    try:
+        from newswatch_enrich.cli import app as tag_app
+    except ImportError as e:
+        typer.echo(f"error: `newswatch tag` needs the newswatch-enrich package: {e}", err=True)
+        raise typer.Exit(2) from e
+    tag_app(args=list(ctx.args), prog_name="newswatch tag")
+
+
 @app.command()
 def config() -> None:
     """Print every NEWSWATCH_* setting as a Markdown table (the README's configuration reference)."""

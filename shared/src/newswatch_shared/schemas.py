@@ -18,10 +18,12 @@ from newswatch_shared.errors import SchemaError
 
 __all__ = [
     "AlertEvent",
+    "ClauseResult",
     "Contribution",
     "EnrichedArticle",
     "Entity",
     "EscalationMatch",
+    "Explanation",
     "RawArticle",
     "decode",
     "encode",
@@ -98,12 +100,15 @@ class EscalationMatch(_Message):
 
     term: str = Field(description="Canonical taxonomy term, e.g. 'troops'.")
     category: str
-    weight: float
+    weight: float = Field(description="The term's weight, lowered when the match is negated or hedged.")
     text: str = Field(description="The text as it appears in the article.")
     start: int
     end: int
     sentence: str = ""
-    negated: bool = False
+    negated: bool = Field(default=False, description="Denied or ruled out ('no plans to invade').")
+    hedged: bool = Field(
+        default=False, description="Speculated, not reported ('may invade', 'rumours of an invasion')."
+    )
 
 
 class Contribution(_Message):
@@ -134,6 +139,27 @@ class EnrichedArticle(_Message):
         return self.article.id
 
 
+class ClauseResult(_Message):
+    """One condition of a watchlist and whether it held for the article, with the evidence."""
+
+    clause: str = Field(
+        description='As the user wrote it: country:UA, NOT source:"Example Wire", term:troops.'
+    )
+    matched: bool = Field(description="Whether the clause, as written (NOT included), holds.")
+    detail: str = Field(default="", description="Why, in words: what was found where, or what was missing.")
+    entities: list[str] = Field(default_factory=list, description="Canonical names of the entities found.")
+    terms: list[str] = Field(default_factory=list, description="Canonical escalation terms found.")
+
+
+class Explanation(_Message):
+    """Why a watchlist matched an article: every clause with its outcome, and what made it match."""
+
+    clauses: list[ClauseResult] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list, description="Entities behind the matched clauses.")
+    terms: list[str] = Field(default_factory=list, description="Escalation terms behind the matched clauses.")
+    sentences: list[str] = Field(default_factory=list, description="Sentences holding what matched.")
+
+
 class AlertEvent(_Message):
     """A watchlist matched an article: the value on ``alerts`` and what channels deliver.
 
@@ -157,6 +183,9 @@ class AlertEvent(_Message):
     reasons: list[str] = Field(default_factory=list, description="Human-readable clauses that matched.")
     sentences: list[str] = Field(default_factory=list, description="Sentences holding the matched terms.")
     created_at: UtcDatetime
+    explanation: Explanation | None = Field(
+        default=None, description="Clause by clause: why the watchlist matched (absent on older alerts)."
+    )
 
 
 M = TypeVar("M", bound=BaseModel)

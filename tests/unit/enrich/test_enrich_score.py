@@ -1,4 +1,4 @@
-"""The escalation score: bounds, monotonicity, negation discount, contributions that add up."""
+"""The escalation score: bounds, monotonicity, negation and hedging discounts, contributions that add up."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newswatch_enrich.enricher import Enricher
-from newswatch_enrich.score import score_matches
+from newswatch_enrich.score import score_matches, term_raw
 from newswatch_enrich.taxonomy import ScoringParams
 from newswatch_shared.schemas import EscalationMatch
 
@@ -23,20 +23,27 @@ TERMS = {
 }
 
 
-def _match(term: str, negated: bool = False, weight: float | None = None) -> EscalationMatch:
+def _match(
+    term: str, negated: bool = False, hedged: bool = False, weight: float | None = None
+) -> EscalationMatch:
+    """A match as the matcher makes it: the term's weight, lowered when negated or hedged."""
     category, default_weight = TERMS.get(term, ("military", 2.0))
+    base = default_weight if weight is None else weight
+    factor = PARAMS.negated_factor if negated else PARAMS.hedged_factor if hedged else 1.0
     return EscalationMatch(
         term=term,
         category=category,
-        weight=default_weight if weight is None else weight,
+        weight=base * factor,
         text=term,
         start=0,
         end=len(term),
         negated=negated,
+        hedged=hedged,
     )
 
 
-matches_st = st.lists(st.builds(_match, st.sampled_from(sorted(TERMS)), st.booleans()), max_size=30)
+match_st = st.builds(_match, st.sampled_from(sorted(TERMS)), st.booleans(), st.booleans())
+matches_st = st.lists(match_st, max_size=30)
 
 
 def test_no_matches_score_zero() -> None:
@@ -46,15 +53,24 @@ def test_no_matches_score_zero() -> None:
 
 
 def test_a_worked_example() -> None:
-    result = score_matches([_match("troops"), _match("troops"), _match("sanctions", negated=True)], PARAMS)
-    raw_troops, raw_sanctions = 3.0 * math.sqrt(2), 3.0 * math.sqrt(0.25)
+    matches = [_match("troops"), _match("troops"), _match("sanctions", negated=True)]
+    result = score_matches(matches, PARAMS)
+    raw_troops = 3.0 * math.sqrt(2)  # two affirmed: weight * sqrt(count)
+    raw_sanctions = 0.75  # one negated: 3 * 0.25
     expected = round(100 * (1 - math.exp(-(raw_troops + raw_sanctions) / 10)), 2)
-    assert result.score == expected
+    assert result.score == expected == 39.3
     troops, sanctions = result.contributions
     assert (troops.term, troops.count, troops.category, troops.weight) == ("troops", 2, "military", 3.0)
-    assert (sanctions.term, sanctions.count) == ("sanctions", 1)
+    assert (sanctions.term, sanctions.count, sanctions.weight) == ("sanctions", 1, 0.75)
     assert troops.points == pytest.approx(expected * raw_troops / (raw_troops + raw_sanctions), abs=0.01)
     assert troops.points + sanctions.points == pytest.approx(expected)
+
+
+def test_raw_is_weight_times_root_count_for_affirmed_matches() -> None:
+    assert term_raw([3.0] * 4, 0.5) == pytest.approx(6.0)
+    assert term_raw([3.0, 0.75], 0.5) == pytest.approx(3.0 * math.sqrt(1.25))  # one affirmed, one negated
+    assert term_raw([0.0, 0.0], 0.5) == 0
+    assert term_raw([], 0.5) == 0
 
 
 @given(matches_st)
@@ -69,26 +85,36 @@ def test_score_is_bounded_and_contributions_sum_to_it(matches: list[EscalationMa
     )
 
 
-@given(matches_st, st.sampled_from(sorted(TERMS)), st.booleans())
+@given(matches_st, match_st)
 def test_adding_a_match_never_lowers_the_score(
-    matches: list[EscalationMatch], term: str, negated: bool
+    matches: list[EscalationMatch], extra: EscalationMatch
 ) -> None:
     before = score_matches(matches, PARAMS).score
-    after = score_matches([*matches, _match(term, negated)], PARAMS).score
-    assert after >= before
+    for position in (0, len(matches)):
+        grown = [*matches[:position], extra, *matches[position:]]
+        assert score_matches(grown, PARAMS).score >= before
 
 
-@given(matches_st, st.floats(min_value=0.1, max_value=5))
-def test_a_heavier_match_never_lowers_the_score(matches: list[EscalationMatch], extra: float) -> None:
-    light = score_matches([*matches, _match("blockade", weight=1.0)], PARAMS).score
-    heavy = score_matches([*matches, _match("blockade", weight=1.0 + extra)], PARAMS).score
+@given(matches_st, st.floats(min_value=0.0, max_value=10.0), st.floats(min_value=0.0, max_value=5.0))
+def test_a_heavier_match_never_lowers_the_score(
+    matches: list[EscalationMatch], weight: float, extra: float
+) -> None:
+    light = score_matches([*matches, _match("blockade", weight=weight)], PARAMS).score
+    heavy = score_matches([*matches, _match("blockade", weight=weight + extra)], PARAMS).score
     assert heavy >= light
 
 
-def test_negated_matches_count_less_but_still_count() -> None:
+def test_negated_counts_less_than_hedged_less_than_affirmed_but_all_count() -> None:
     affirmed = score_matches([_match("invasion")], PARAMS).score
+    hedged = score_matches([_match("invasion", hedged=True)], PARAMS).score
     negated = score_matches([_match("invasion", negated=True)], PARAMS).score
-    assert 0 < negated < affirmed
+    negated_and_hedged = score_matches([_match("invasion", negated=True, hedged=True)], PARAMS).score
+    assert 0 < negated == negated_and_hedged < hedged < affirmed
+
+
+def test_contribution_weight_is_its_heaviest_match() -> None:
+    result = score_matches([_match("invasion", negated=True), _match("invasion", hedged=True)], PARAMS)
+    assert [(c.term, c.weight, c.count) for c in result.contributions] == [("invasion", 2.5, 2)]
 
 
 def test_repeats_add_less_than_a_new_term() -> None:
@@ -113,6 +139,7 @@ ADDITIONS = [
     " Russian soldiers gathered at the border.",
     " The EU prepared sanctions.",
     " Moscow said it had no plans to invade.",
+    " Analysts said Moscow may cut off the gas.",
     " Work on Nord Stream 2 was halted.",
     " A ceasefire was discussed.",
 ]

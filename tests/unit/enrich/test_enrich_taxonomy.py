@@ -24,17 +24,44 @@ def _toml(terms: str, head: str = _HEAD) -> str:
 def test_packaged_taxonomy_has_the_required_categories_and_terms(taxonomy: Taxonomy) -> None:
     assert {"military", "economic", "energy", "diplomatic", "de-escalation"} <= set(taxonomy.categories)
     names = {t.term for t in taxonomy.terms}
-    assert {"troops", "invasion", "sanctions", "Nord Stream 2"} <= names
-    assert 20 <= len(taxonomy.terms) <= 60
+    assert {"troops", "invasion", "sanctions", "Nord Stream 2"} <= names  # exactly these names
+    assert 20 <= len(taxonomy.terms) <= 80
     assert taxonomy.term("troops").category == "military"
     assert taxonomy.term("Nord Stream 2").category == "energy"
 
 
 @pytest.mark.parametrize(
-    ("term", "code"), [("sanctions", "163"), ("invasion", "192"), ("troops", "154"), ("ceasefire", "0871")]
+    ("term", "code"),
+    [
+        ("sanctions", "163"),
+        ("invasion", "192"),
+        ("troops", "154"),
+        ("fighting", "190"),
+        ("threat", "13"),
+        ("severed relations", "161"),
+        ("ceasefire", "0871"),
+    ],
 )
 def test_packaged_terms_carry_cameo_codes(taxonomy: Taxonomy, term: str, code: str) -> None:
     assert code in taxonomy.term(term).cameo
+
+
+@pytest.mark.parametrize(
+    ("category", "codes"),
+    [
+        ("military", {"15", "19"}),  # exhibit force posture, fight
+        ("economic", {"163"}),  # impose embargo, boycott or sanctions
+        ("diplomatic", {"13", "16"}),  # threaten, reduce relations
+        ("de-escalation", {"03", "04", "05", "08"}),  # intend to cooperate, consult, cooperate, yield
+    ],
+)
+def test_packaged_categories_carry_cameo_codes(taxonomy: Taxonomy, category: str, codes: set[str]) -> None:
+    assert codes <= set(taxonomy.categories[category].cameo)
+
+
+def test_every_term_outside_energy_has_a_cameo_code(taxonomy: Taxonomy) -> None:
+    """CAMEO has no energy event; every other term should say which CAMEO event it signals."""
+    assert [t.term for t in taxonomy.terms if not t.cameo and t.category != "energy"] == []
 
 
 def test_packaged_weights_keep_de_escalation_out_of_the_score(taxonomy: Taxonomy) -> None:
@@ -49,6 +76,8 @@ def test_a_valid_file_parses() -> None:
     assert tax.version == "t1"
     assert tax.term("troops").phrases == ["troops", "soldier"]
     assert tax.scoring.scale > 0 and tax.negation.window >= 1  # defaults apply
+    assert tax.scoring.negated_factor < tax.scoring.hedged_factor < 1
+    assert "rule out" in tax.negation.cues and "may" in tax.hedging.cues
 
 
 @pytest.mark.parametrize(
@@ -76,6 +105,12 @@ def test_a_valid_file_parses() -> None:
         ('[[terms]]\nterm = "war"\ncategory = "military"\nweight = 1\ncameo = ["19a"]\n', "CAMEO"),
         ('[[terms]]\nterm = "war"\ncategory = "military"\nweight = 1\nvariants = [" "]\n', "blank"),
         ('[[terms]]\nterm = "war"\ncategory = "military"\nweight = 1\ncolour = "red"\n', "colour"),
+        ('[[terms]]\nterm = "war"\ncategory = "military"\nweight = 1\nvariants = ["... war"]\n', "gap"),
+        ('[[terms]]\nterm = "war"\ncategory = "military"\nweight = 1\nexclude = ["war ..."]\n', "gap"),
+        (
+            '[scoring]\nhedged_factor = 2\n[[terms]]\nterm = "war"\ncategory = "military"\nweight = 1\n',
+            "hedged",
+        ),
     ],
     ids=[
         "duplicate-across-terms",
@@ -86,6 +121,9 @@ def test_a_valid_file_parses() -> None:
         "bad-cameo",
         "blank-variant",
         "unknown-field",
+        "gap-first",
+        "gap-last",
+        "hedged-factor-above-1",
     ],
 )
 def test_invalid_taxonomies_are_refused(terms: str, message: str) -> None:

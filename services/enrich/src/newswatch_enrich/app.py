@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
@@ -34,7 +34,7 @@ from newswatch_shared.runtime import Worker
 from newswatch_shared.schemas import RawArticle
 from newswatch_shared.topics import ALL_TOPICS, ARTICLES_ENRICHED, ARTICLES_RAW
 
-__all__ = ["GROUP_ID", "SERVICE", "build_enricher", "create_app", "make_handler"]
+__all__ = ["GROUP_ID", "SERVICE", "build_enricher", "create_app", "make_consume_loop", "make_handler"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,20 @@ def make_handler(enricher: Enricher) -> Handler[RawArticle]:
         ]
 
     return handle
+
+
+def make_consume_loop(
+    settings: EnrichSettings, enricher: Enricher, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer
+) -> ConsumeLoop[RawArticle]:
+    """The service's consume loop, wired as in production (``bench/enrich`` runs this same loop)."""
+    return ConsumeLoop(
+        service=SERVICE,
+        consumer=consumer,
+        producer=producer,
+        input_model=RawArticle,
+        handler=make_handler(enricher),
+        batch_size=settings.batch_size,
+    )
 
 
 @dataclass
@@ -111,14 +125,7 @@ def create_app(settings: EnrichSettings) -> FastAPI:
             consumer = make_consumer(kafka_cfg, [ARTICLES_RAW], GROUP_ID)
             await consumer.start()
             stack.push_async_callback(consumer.stop)
-            loop = ConsumeLoop(
-                service=SERVICE,
-                consumer=consumer,
-                producer=producer,
-                input_model=RawArticle,
-                handler=make_handler(res.enricher),
-                batch_size=settings.batch_size,
-            )
+            loop = make_consume_loop(settings, res.enricher, consumer, producer)
             worker = Worker(f"{SERVICE}-consumer", loop.run)
             worker.start()
             stack.push_async_callback(worker.stop)  # runs first: stop consuming before closing clients

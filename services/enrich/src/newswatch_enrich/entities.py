@@ -1,9 +1,11 @@
 """Named entities of a parsed document, canonicalised and counted once per article.
 
-Each entity span is looked up in the gazetteer; a known name takes the gazetteer's canonical name,
+Each entity span is resolved in the gazetteer; a known name takes the gazetteer's canonical name,
 label and country ("Kiev" → Kyiv / GPE / UA), so that spellings and the model's label mistakes do not
-split one place into several entities. Unknown names keep the model's label, and their canonical form
-is the text without a leading "the" or a trailing possessive.
+split one place into several entities. An ambiguous (``model_only``) name is taken only when the
+model's label fits it: "Victoria" as a GPE is the city, as a PERSON a person
+(:meth:`Gazetteer.resolve`). Unknown names keep the model's label, and their canonical form is the
+text without a leading "the" or a trailing possessive.
 
 Mentions are then merged by (canonical, label): ``text`` is the first mention's surface form and
 ``count`` the number of mentions. Numeric labels (dates, money, quantities...) are left out: no
@@ -33,7 +35,7 @@ def extract_entities(doc: Doc, gazetteer: Gazetteer, labels: Iterable[str] = NAM
     merged: dict[tuple[str, str], Entity] = {}
     for span in doc.ents:
         text = " ".join(span.text.split())
-        place = gazetteer.lookup(text)
+        place = gazetteer.resolve(text, span.label_)
         if place is not None:
             canonical, label, country = place
         else:

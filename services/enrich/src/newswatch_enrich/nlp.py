@@ -26,7 +26,7 @@ from spacy.pipeline import EntityRuler
 
 from newswatch_enrich.gazetteer import Gazetteer
 
-__all__ = ["RULER_NAME", "load_pipeline", "pipeline_name"]
+__all__ = ["RULER_NAME", "add_gazetteer_ruler", "load_pipeline", "pipeline_name"]
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,22 @@ def load_pipeline(model: str, gazetteer: Gazetteer | None = None) -> Language:
     if missing:
         log.warning("%s lacks %s: entities or lemma matching will be weaker", model, sorted(missing))
     if gazetteer is not None and "ner" in nlp.pipe_names:
-        ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", name=RULER_NAME, before="ner"))
-        ruler.add_patterns(gazetteer.ruler_patterns())
+        add_gazetteer_ruler(nlp, gazetteer)
     return nlp
+
+
+def add_gazetteer_ruler(nlp: Language, gazetteer: Gazetteer) -> EntityRuler:
+    """Put the gazetteer's EntityRuler in front of the NER.
+
+    The ruler matches exact spellings (``ORTH``), so its patterns need only the tokenizer. spaCy's
+    ``add_patterns`` would run every component before the ruler (tok2vec, tagger, ...) over each of
+    the 5,000 pattern texts: measured 1.3-1.5 s of CPU instead of 0.33-0.36 s with all components
+    disabled, when it only tokenizes them.
+    """
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", name=RULER_NAME, before="ner"))
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(gazetteer.ruler_patterns())
+    return ruler
 
 
 def pipeline_name(nlp: Language) -> str:

@@ -1,16 +1,20 @@
 """The escalation score: 0-100 from an article's escalation matches, with a per-term breakdown.
 
-Formula (parameters from the taxonomy's ``[scoring]`` table):
+Each match carries its own weight: the term's weight, times ``negated_factor`` when it is negated or
+``hedged_factor`` when it is only hedged (see :mod:`newswatch_enrich.escalation`). Formula (parameters
+from the taxonomy's ``[scoring]`` table):
 
-    effective(t) = affirmed(t) + negated_factor * negated(t)       matches of term t
-    raw(t)       = weight(t) * effective(t) ** repeat_exponent      repeats add less and less
-    R            = sum of raw(t) over matched terms
-    score        = 100 * (1 - exp(-R / scale))                      saturates below 100
-    points(t)    = score * raw(t) / R, in hundredths that sum exactly to the score
+    S(t)     = sum of the weights of term t's matches
+    top(t)   = the heaviest of them
+    raw(t)   = top(t) * (S(t) / top(t)) ** repeat_exponent      0 when top(t) is 0
+    R        = sum of raw(t) over matched terms
+    score    = 100 * (1 - exp(-R / scale))                       saturates below 100
+    points(t) = score * raw(t) / R, in hundredths that sum exactly to the score
 
-Every step is non-decreasing in each count and weight, so a further (or heavier) match never lowers the
-score; negated matches count ``negated_factor`` of an affirmed one. The exponent keeps a story that
-repeats one word from outscoring one that names several distinct signals.
+With every match affirmed, raw(t) = weight * n ** repeat_exponent: repeats add less and less, so a
+story naming several distinct signals outscores one that repeats a word. Every step is non-decreasing
+in each match weight, and a further match only adds to S(t) (and may raise top(t)), so a further or
+heavier match never lowers the score (for 0 < repeat_exponent <= 1: raw = top^(1-p) * S^p).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from newswatch_enrich.taxonomy import ScoringParams
 from newswatch_shared.schemas import Contribution, EscalationMatch
 
-__all__ = ["ScoreResult", "score_matches"]
+__all__ = ["ScoreResult", "score_matches", "term_raw"]
 
 
 @dataclass(frozen=True)
@@ -31,16 +35,23 @@ class ScoreResult:
     contributions: list[Contribution]
 
 
+def term_raw(weights: Sequence[float], repeat_exponent: float) -> float:
+    """raw(t) from the weights of one term's matches (see the module docs)."""
+    top = max(weights, default=0.0)
+    if top <= 0:
+        return 0.0
+    return float(top * (sum(weights) / top) ** repeat_exponent)
+
+
 def score_matches(matches: Sequence[EscalationMatch], params: ScoringParams) -> ScoreResult:
-    """Score ``matches``; contributions come heaviest first, one per matched term."""
+    """Score ``matches``; contributions come heaviest first, one per matched term.
+
+    A contribution's ``weight`` is its heaviest match's weight (the term's weight unless every match of
+    it was negated or hedged), ``count`` counts all its matches."""
     groups: dict[str, list[EscalationMatch]] = {}
     for m in matches:
         groups.setdefault(m.term, []).append(m)
-    raw: dict[str, float] = {}
-    for term, ms in groups.items():
-        negated = sum(1 for m in ms if m.negated)
-        effective = (len(ms) - negated) + params.negated_factor * negated
-        raw[term] = ms[0].weight * effective**params.repeat_exponent
+    raw = {term: term_raw([m.weight for m in ms], params.repeat_exponent) for term, ms in groups.items()}
     total = sum(raw.values())
     score = round(100.0 * (1.0 - math.exp(-total / params.scale)), 2) if total > 0 else 0.0
     points = _split_cents(score, raw, total)
@@ -48,7 +59,7 @@ def score_matches(matches: Sequence[EscalationMatch], params: ScoringParams) -> 
         Contribution(
             term=term,
             category=ms[0].category,
-            weight=ms[0].weight,
+            weight=max(m.weight for m in ms),
             count=len(ms),
             points=points[term],
         )

@@ -6,7 +6,14 @@ would make matching ambiguous or the score non-monotonic, at start-up rather tha
 - every term name and variant belongs to exactly one term, once (compared case- and space-insensitively);
 - every term names a declared category;
 - weights are never negative, so more matches can never lower the score;
-- CAMEO codes are 2-4 digit strings.
+- CAMEO codes are 2-4 digit strings;
+- phrases are not blank, and a gap (``...``) sits between words, never at either end.
+
+Phrase syntax (see :mod:`newswatch_enrich.escalation` for how phrases are matched): words separated
+by spaces; ``the`` between two words stands for any article or possessive, or none ("violate the
+ceasefire" also matches "violated a ceasefire", "violate its ceasefire"); ``...`` between two words
+stands for up to three words of the same clause ("expel ... diplomat" matches "expelled 20 Russian
+diplomats").
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ from pydantic import (
 from newswatch_shared.errors import ConfigError
 
 __all__ = [
+    "GAP",
     "Category",
+    "HedgingRules",
     "NegationRules",
     "ScoringParams",
     "Taxonomy",
@@ -41,6 +50,9 @@ __all__ = [
 ]
 
 _CAMEO = re.compile(r"^\d{2,4}$")
+
+#: In a phrase, stands for up to three words (see the module docs).
+GAP = "..."
 
 
 def normalise_phrase(text: str) -> str:
@@ -80,6 +92,10 @@ class Term(_Frozen):
     def _no_blank(cls, values: list[str]) -> list[str]:
         if any(not v.strip() for v in values):
             raise ValueError("phrases must not be blank")
+        for value in values:
+            words = value.split()
+            if GAP in (words[0], words[-1]):
+                raise ValueError(f"phrase {value!r}: a gap ({GAP}) must sit between two words")
         return values
 
     @property
@@ -92,19 +108,46 @@ class ScoringParams(_Frozen):
     """Calibration of the score; see :mod:`newswatch_enrich.score` for the formula."""
 
     scale: float = Field(default=10.0, gt=0)
-    negated_factor: float = Field(default=0.25, ge=0, le=1)
+    negated_factor: float = Field(default=0.25, ge=0, le=1, description="Weight factor of a negated match.")
+    hedged_factor: float = Field(default=0.5, ge=0, le=1, description="Weight factor of a hedged match.")
     repeat_exponent: float = Field(default=0.5, gt=0, le=1)
 
 
 class NegationRules(_Frozen):
+    """Negation cues, and the look-around window that hedging shares (see ``escalation_cues``)."""
+
     window: int = Field(default=5, ge=1, le=20, description="Tokens looked back from a match.")
+    after_window: int = Field(
+        default=3, ge=0, le=10, description="Tokens after a match within which an `after` cue must begin."
+    )
     cues: list[str] = Field(
         default_factory=lambda: ["no", "not", "never", "neither", "nor", "without", "deny", "rule out"],
         description="Words or phrases that negate what follows (matched on text or lemma).",
     )
+    after: list[str] = Field(
+        default_factory=lambda: ["be not", "be never", "be rule out", "be deny"],
+        description="Predicates that negate the match they follow ('an invasion was ruled out').",
+    )
+    ignore: list[str] = Field(
+        default_factory=lambda: ["not only", "no doubt"],
+        description="Phrases whose negation word does not negate ('not only sanctions but...').",
+    )
     boundaries: list[str] = Field(
         default_factory=lambda: ["as", "while", "but", "and", "or", "because", "although", "yet", "if"],
-        description="Words that start a new clause: the look-back stops there, as at punctuation.",
+        description="Words that open a clause: the look-around stops there, as at punctuation.",
+    )
+
+
+class HedgingRules(_Frozen):
+    """Cues that make a match uncertain rather than reported; windows as in :class:`NegationRules`."""
+
+    cues: list[str] = Field(
+        default_factory=lambda: ["may", "might", "could", "possible", "unlikely", "rumour of", "if"],
+        description="Words or phrases before a match that make it speculative (text or lemma).",
+    )
+    after: list[str] = Field(
+        default_factory=lambda: ["be unlikely", "be possible", "be rumour"],
+        description="Predicates after a match that make it speculative ('an invasion is unlikely').",
     )
 
 
@@ -112,6 +155,7 @@ class Taxonomy(_Frozen):
     version: str = Field(min_length=1)
     scoring: ScoringParams = Field(default_factory=ScoringParams)
     negation: NegationRules = Field(default_factory=NegationRules)
+    hedging: HedgingRules = Field(default_factory=HedgingRules)
     categories: dict[str, Category]
     terms: list[Term] = Field(min_length=1)
 
