@@ -112,6 +112,8 @@ class Stack:
         )
         for name, port in cfg.ports.items():
             env[f"NEWSWATCH_{name.upper()}_PORT"] = str(port)
+        if "enrich" in cfg.ports:  # POST /watchlists/test analyses texts with the local enrich service
+            env.setdefault("NEWSWATCH_ALERT_ENRICH_URL", f"http://127.0.0.1:{cfg.ports['enrich']}")
         if self.broker is not None:
             # The embedded Tansu build refuses the idempotent producer; consumers tolerate repeats.
             env["NEWSWATCH_KAFKA_ENABLE_IDEMPOTENCE"] = "false"

@@ -55,7 +55,7 @@ async def test_user_endpoints_need_a_valid_key(api: httpx.AsyncClient) -> None:
         )
     # Articles are public news: no key needed.
     articles = await api.get("/articles")
-    assert articles.status_code == 200 and articles.json() == {"articles": []}
+    assert articles.status_code == 200 and articles.json()["articles"] == []
 
 
 async def test_watchlists_are_scoped_to_their_owner(api: httpx.AsyncClient) -> None:

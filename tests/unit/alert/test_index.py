@@ -49,7 +49,7 @@ def test_index_agrees_with_brute_force() -> None:
 
 def test_candidates_skip_unrelated_watchlists() -> None:
     index = WatchlistIndex([watchlist(["Belarus"], watchlist_id="a"), watchlist(["UA"], watchlist_id="b")])
-    assert [w.id for w in index.candidates(PreparedArticle(enriched()))] == ["b"]
+    assert [c.watchlist.id for c in index.candidates(PreparedArticle(enriched()))] == ["b"]
 
 
 def test_empty_index_matches_nothing() -> None:

@@ -28,7 +28,8 @@ GOOD: dict[str, Any] = {
         ({"keywords": ["--"]}, "letter or digit"),
         ({"channels": [{"type": "webhook", "url": "ftp://hooks.example/in"}]}, "http(s) URL"),
         ({"channels": [{"type": "webhook", "url": "not a url"}]}, "http(s) URL"),
-        ({"channels": [{"type": "email", "url": "https://hooks.example"}]}, "webhook"),
+        ({"channels": [{"type": "pager", "url": "https://hooks.example"}]}, "'webhook', 'slack', 'email'"),
+        ({"channels": [{"type": "email", "url": "https://hooks.example"}]}, "channels.0.email.to"),
         ({"channels": [{"type": "webhook", "url": "https://h.example", "secret": "short"}]}, "at least 16"),
     ],
 )

@@ -1,128 +1,80 @@
-"""The user-facing HTTP API: users (admin), watchlists and alerts (per user), articles (public).
+"""The user-facing HTTP API for users and keys, watchlists and alerts.
 
-Everything a user owns is scoped to the caller: another user's watchlist answers 404, exactly as a
-missing one, so ids reveal nothing. GET /articles needs no key: it lists public news, and a reader
-opens it in a browser.
+Everything a user owns is scoped to the caller: another user's watchlist, alert or key answers 404,
+exactly as a missing one, so ids reveal nothing. Users and keys are in ``users_api``, watchlists in
+``watchlists_api``; the public articles endpoints in ``articles_api``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import SecretStr
+from starlette.convertors import Convertor, register_url_convertor
 
-from newswatch_alert.auth import admin_guard, current_user
-from newswatch_alert.match import source_of
-from newswatch_alert.models import (
-    AlertList,
-    ArticleList,
-    ArticleView,
-    UserCreated,
-    UserIn,
-    Watchlist,
-    WatchlistIn,
-    WatchlistList,
-)
+from newswatch_alert.api_docs import alert_example, errors, example
+from newswatch_alert.auth import current_user
+from newswatch_alert.models import AlertList, AlertView
 from newswatch_alert.services import Services, get_services
-from newswatch_alert.watchlists import TooManyWatchlists
-from newswatch_shared.schemas import EnrichedArticle, utcnow
+from newswatch_alert.users_api import users_router
+from newswatch_alert.watchlists_api import watchlists_router
 
-__all__ = ["api_router", "article_view"]
+__all__ = ["api_router"]
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 UserId = Annotated[str, Depends(current_user)]
 Limit = Annotated[int, Query(ge=1, le=200, description="How many, newest first.")]
 
-_NOT_FOUND = "watchlist not found"
+_NO_ALERT = "alert not found"
 
 
-def article_view(enriched: EnrichedArticle) -> ArticleView:
-    raw = enriched.article
-    return ArticleView(
-        id=raw.id,
-        title=raw.title,
-        url=raw.url,
-        source=source_of(raw),
-        published_at=raw.published_at,
-        summary=raw.summary,
-        language=enriched.language or raw.language,
-        entities=enriched.entities,
-        escalation=enriched.escalation,
-        score=enriched.score,
-        contributions=enriched.contributions,
-        enriched_at=enriched.enriched_at,
-    )
+class _HexId(Convertor[str]):
+    """Alert ids are hex digests: so ``/alerts/stream`` and other fixed paths never reach
+    ``/alerts/{alert_id}``, whatever order the routers are included in."""
+
+    regex = "[0-9a-f]{8,64}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("hexid", _HexId())
+
+AlertId = Annotated[
+    str, Path(description="The alert's id.", openapi_examples={"id": {"value": "7c1f0a9e3b5d2c4e6f8a0b1c"}})
+]
 
 
 def api_router(admin_token: SecretStr) -> APIRouter:
     router = APIRouter()
+    router.include_router(users_router(admin_token))
+    router.include_router(watchlists_router())
 
-    @router.post(
-        "/users",
-        status_code=status.HTTP_201_CREATED,
-        tags=["users"],
-        summary="Create a user and its API key (admin only; the key is shown only here)",
-        dependencies=[Depends(admin_guard(admin_token))],
-    )
-    async def create_user(body: UserIn, services: ServicesDep) -> UserCreated:
-        return await services.users.create(body.name, utcnow())
-
-    @router.post(
-        "/watchlists",
-        status_code=status.HTTP_201_CREATED,
-        tags=["watchlists"],
-        summary="Create a watchlist; webhook secrets are generated when not given",
-        responses={409: {"description": "The user owns the most watchlists allowed."}},
-    )
-    async def create_watchlist(body: WatchlistIn, user_id: UserId, services: ServicesDep) -> Watchlist:
-        try:
-            return await services.watchlists.create(user_id, body, utcnow())
-        except TooManyWatchlists as e:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
-
-    @router.get("/watchlists", tags=["watchlists"], summary="The caller's watchlists, oldest first")
-    async def list_watchlists(user_id: UserId, services: ServicesDep) -> WatchlistList:
-        return WatchlistList(watchlists=await services.watchlists.list_for(user_id))
-
-    @router.get(
-        "/watchlists/{watchlist_id}",
-        tags=["watchlists"],
-        summary="One of the caller's watchlists",
-        responses={404: {"description": _NOT_FOUND}},
-    )
-    async def get_watchlist(watchlist_id: str, user_id: UserId, services: ServicesDep) -> Watchlist:
-        watchlist = await services.watchlists.get(user_id, watchlist_id)
-        if watchlist is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, _NOT_FOUND)
-        return watchlist
-
-    @router.delete(
-        "/watchlists/{watchlist_id}",
-        status_code=status.HTTP_204_NO_CONTENT,
-        tags=["watchlists"],
-        summary="Delete one of the caller's watchlists (alerts already made stay)",
-        responses={404: {"description": _NOT_FOUND}},
-    )
-    async def delete_watchlist(watchlist_id: str, user_id: UserId, services: ServicesDep) -> Response:
-        if not await services.watchlists.delete(user_id, watchlist_id):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, _NOT_FOUND)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-    @router.get(
-        "/articles",
-        tags=["articles"],
-        summary="Newest enriched articles by published time (public: no key needed)",
-    )
-    async def list_articles(services: ServicesDep, limit: Limit = 20) -> ArticleList:
-        return ArticleList(articles=[article_view(a) for a in await services.articles.newest(limit)])
+    # GET /articles (and /articles/stream, /articles/{id}) live in articles_api, included by app.py.
 
     @router.get(
         "/alerts",
         tags=["alerts"],
         summary="The caller's alerts, newest first, with explanation and delivery status",
+        responses={**errors(401), **example({"alerts": [alert_example()]})},
     )
     async def list_alerts(user_id: UserId, services: ServicesDep, limit: Limit = 20) -> AlertList:
         return AlertList(alerts=await services.alerts.list_for(user_id, limit))
+
+    @router.get(
+        "/alerts/{alert_id:hexid}",
+        tags=["alerts"],
+        summary="One of the caller's alerts, with explanation and delivery status",
+        responses={**errors(401, 404, e404=_NO_ALERT), **example(alert_example())},
+    )
+    async def get_alert(alert_id: AlertId, user_id: UserId, services: ServicesDep) -> AlertView:
+        alert = await services.alerts.get(user_id, alert_id)
+        if alert is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, _NO_ALERT)
+        return alert
 
     return router

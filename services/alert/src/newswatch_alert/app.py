@@ -19,21 +19,24 @@ from redis.exceptions import RedisError
 
 from newswatch_alert.alerts import AlertStore
 from newswatch_alert.api import api_router
+from newswatch_alert.apikeys import ApiKeyStore
 from newswatch_alert.articles import ArticleStore
 from newswatch_alert.deliver import USER_AGENT, Deliverer
 from newswatch_alert.handler import TRANSIENT_REDIS_ERRORS, ArticleHandler
+from newswatch_alert.live_api import live_recorder, live_router
 from newswatch_alert.outbox import Outbox
-from newswatch_alert.policy import RetryPolicy
 from newswatch_alert.services import Services
 from newswatch_alert.settings import AlertSettings
+from newswatch_alert.stream_api import AlertStreams, stream_router
 from newswatch_alert.users import UserStore
+from newswatch_alert.watchlist_test_api import watchlist_test_router
 from newswatch_alert.watchlists import WatchlistCache, WatchlistStore
 from newswatch_shared.kafka import ensure_topics, kafka_ready, make_consumer, make_producer
 from newswatch_shared.ops import ops_router
 from newswatch_shared.pipeline import ConsumeLoop
 from newswatch_shared.redis_client import make_redis, redis_ready
 from newswatch_shared.runtime import Worker
-from newswatch_shared.schemas import EnrichedArticle
+from newswatch_shared.schemas import EnrichedArticle, utcnow
 from newswatch_shared.topics import ALL_TOPICS, ARTICLES_ENRICHED
 
 __all__ = ["GROUP_ID", "SERVICE", "create_app"]
@@ -67,19 +70,36 @@ def create_app(settings: AlertSettings) -> FastAPI:
             stack.push_async_callback(http.aclose)
 
             watchlists = WatchlistStore(redis, settings.alert_max_watchlists_per_user)
+            api_keys = ApiKeyStore(redis)
             cache = WatchlistCache(watchlists, settings.alert_watchlist_refresh_s)
             services = Services(
                 redis=redis,
                 producer=producer,
-                users=UserStore(redis),
+                users=UserStore(redis, api_keys),
+                api_keys=api_keys,
                 watchlists=watchlists,
                 watchlist_cache=cache,
                 articles=ArticleStore(
                     redis, settings.alert_article_retention_count, settings.alert_article_ttl_s
                 ),
-                alerts=AlertStore(redis, settings.alert_alert_ttl_s, settings.alert_alerts_per_user),
-                outbox=Outbox(redis, int(settings.alert_delivery_lease_s * 1000)),
+                alerts=AlertStore(
+                    redis,
+                    settings.alert_alert_ttl_s,
+                    settings.alert_alerts_per_user,
+                    stream_maxlen=settings.alert_stream_maxlen,
+                    digest_grace_s=settings.alert_digest_grace_s,
+                ),
+                outbox=Outbox(
+                    redis,
+                    int(settings.alert_delivery_lease_s * 1000),
+                    ttl_s=settings.alert_alert_ttl_s,
+                    digest_max_items=settings.alert_digest_max_items,
+                ),
             )
+            try:
+                await services.users.backfill(utcnow())
+            except RedisError as e:
+                log.warning("user records not backfilled at start-up (next start will): %s", e)
             try:
                 await cache.refresh()
             except RedisError as e:
@@ -90,21 +110,15 @@ def create_app(settings: AlertSettings) -> FastAPI:
                 consumer=consumer,
                 producer=producer,
                 input_model=EnrichedArticle,
-                handler=ArticleHandler(cache, services.articles, services.alerts),
+                handler=ArticleHandler(
+                    cache, services.articles, services.alerts, on_stored=live_recorder(redis, settings)
+                ),
                 batch_size=settings.batch_size,
             )
-            deliverer = Deliverer(
-                services.outbox,
-                http,
-                RetryPolicy(
-                    max_attempts=settings.alert_delivery_max_attempts,
-                    base_s=settings.alert_backoff_base_s,
-                    cap_s=settings.alert_backoff_cap_s,
-                ),
-                poll_s=settings.alert_delivery_poll_s,
-                concurrency=settings.alert_delivery_concurrency,
-                timeout_s=settings.alert_webhook_timeout_s,
-            )
+            deliverer = Deliverer.from_settings(settings, services.outbox, http, redis)
+            streams = AlertStreams.from_settings(settings)
+            stack.push_async_callback(streams.aclose)
+            app.state.alert_streams = streams
             for worker in (
                 Worker("alert-watchlists", cache.run),
                 Worker("alert-consume", consume.run),
@@ -135,6 +149,9 @@ def create_app(settings: AlertSettings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.include_router(live_router(settings))  # live feed API, trends, dashboard at /
+    app.include_router(stream_router())  # before api_router: /alerts/stream must win over /alerts/{id}
+    app.include_router(watchlist_test_router(settings.alert_enrich_url))  # before /watchlists/{id}
     app.include_router(api_router(settings.admin_token))
     app.include_router(ops_router(SERVICE, ready))
     for error in TRANSIENT_REDIS_ERRORS:

@@ -1,14 +1,17 @@
-"""The delivery worker: sends due outbox entries to webhooks and records each outcome.
+"""The delivery worker: sends due outbox entries over their channels and records each outcome.
 
-Per entry: claim it with a lease (two replicas never send it at once), POST the stored AlertEvent
-JSON signed with the channel's secret, then record the outcome — 2xx is delivered, anything else
-(status, timeout, refused connection) is retried with jittered exponential backoff until the last
-attempt, which marks it dead.
+Per entry: claim it with a lease (two replicas never send it at once); book a rate-limit slot (a
+slot in the future reschedules the entry, which is then sent without asking again); send it (signed
+webhook POST, Slack message or e-mail; an alert or a digest); record the outcome. Accepted is
+delivered; anything else (status, timeout, refused connection, SMTP error) is retried with jittered
+exponential backoff, or after the receiver's ``Retry-After``, until the last attempt marks it dead.
 
-Delivery is at-least-once: if the process dies after the receiver accepted a POST but before the
-outcome is recorded, the entry becomes due again when its lease runs out and is sent once more with
-the same ``Idempotency-Key`` (the alert id), which receivers use to drop the repeat. Redirects are
-not followed: a webhook URL must answer itself.
+Delivery is at-least-once, and exactly-once except in one window: if the process dies after the
+receiver accepted but before the outcome is recorded, the entry becomes due again when its lease
+runs out and is sent once more with the same idempotency key (alert or digest id; for e-mail the
+same Message-ID), which receivers use to drop the repeat. A death at any other point sends nothing
+twice: before the send, the entry is simply sent after the lease expires; after the record, it is
+gone. Redirects are not followed: a webhook URL must answer itself.
 """
 
 from __future__ import annotations
@@ -17,65 +20,86 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from newswatch_alert import metrics
+from newswatch_alert.channels import destination_key
+from newswatch_alert.email import SmtpConfig
 from newswatch_alert.models import DeliveryState
 from newswatch_alert.outbox import Claimed, Outbox
-from newswatch_alert.policy import RetryPolicy, after_attempt
-from newswatch_alert.signing import SIGNATURE_HEADER, sign
+from newswatch_alert.policy import RetryPolicy, after_attempt, deferred
+from newswatch_alert.ratelimit import RateLimiter
+from newswatch_alert.senders import Senders, describe_failure
+from newswatch_alert.settings import AlertSettings
+from newswatch_alert.webhook import USER_AGENT
 from newswatch_shared.schemas import utcnow
 
 __all__ = ["Deliverer", "USER_AGENT", "describe_failure"]
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "newswatch-alert/0.1 (+webhook)"
-
-
-def describe_failure(response: httpx.Response | None, error: Exception | None) -> str | None:
-    """A short, stable description of why a POST failed; None when it succeeded."""
-    if error is not None:
-        if isinstance(error, httpx.TimeoutException):
-            return f"timeout ({type(error).__name__})"
-        if isinstance(error, httpx.ConnectError):
-            return f"connection failed: {error}"[:300]
-        return f"{type(error).__name__}: {error}"[:300]
-    assert response is not None
-    if response.is_success:
-        return None
-    return f"HTTP {response.status_code}"
-
 
 class Deliverer:
-    """Polls the outbox and sends what is due, at most ``concurrency`` requests at a time."""
+    """Polls the outbox and sends what is due, at most ``concurrency`` deliveries at a time."""
 
     def __init__(
         self,
         outbox: Outbox,
-        http: httpx.AsyncClient,
+        senders: Senders,
         policy: RetryPolicy,
         *,
         poll_s: float,
         concurrency: int,
-        timeout_s: float,
+        limiter: RateLimiter | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._outbox = outbox
-        self._http = http
+        self._senders = senders
         self._policy = policy
         self._poll_s = poll_s
         self._concurrency = concurrency
-        self._timeout_s = timeout_s
+        self._limiter = limiter
         self._rng = rng or random.Random()
         self._clock = clock
         self._inflight: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def from_settings(
+        cls, settings: AlertSettings, outbox: Outbox, http: httpx.AsyncClient, redis: Redis
+    ) -> Deliverer:
+        smtp = None
+        if settings.alert_smtp_host:
+            password = settings.alert_smtp_password
+            smtp = SmtpConfig(
+                host=settings.alert_smtp_host,
+                port=settings.alert_smtp_port,
+                sender=settings.alert_smtp_from,
+                username=settings.alert_smtp_username,
+                password=password.get_secret_value() if password else None,
+                starttls=settings.alert_smtp_starttls,
+            )
+        return cls(
+            outbox,
+            Senders(http, smtp, settings.alert_webhook_timeout_s),
+            RetryPolicy(
+                max_attempts=settings.alert_delivery_max_attempts,
+                base_s=settings.alert_backoff_base_s,
+                cap_s=settings.alert_backoff_cap_s,
+            ),
+            poll_s=settings.alert_delivery_poll_s,
+            concurrency=settings.alert_delivery_concurrency,
+            limiter=RateLimiter(
+                redis,
+                per_user_per_minute=settings.alert_rate_user_per_minute,
+                per_destination_per_minute=settings.alert_rate_channel_per_minute,
+            ),
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -88,18 +112,24 @@ class Deliverer:
                         log.warning("outbox poll failed: %s", e)
                         claimed = []
                     for entry in claimed:
-                        task = asyncio.create_task(self._deliver(entry), name=f"deliver-{entry.member}")
+                        task = asyncio.create_task(self.deliver(entry), name=f"deliver-{entry.member}")
                         self._inflight.add(task)
                         task.add_done_callback(self._inflight.discard)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._poll_s)
+        except asyncio.CancelledError:
+            # Cancelled (the Worker's grace ran out): abandon deliveries in flight. Their leases
+            # expire and they are sent again, so nothing is lost.
+            for task in self._inflight:
+                task.cancel()
+            raise
         finally:
-            # Let requests in flight finish (the Worker's grace period bounds this); if we are
-            # cancelled they are cancelled too and their leases expire, so nothing is lost.
+            # Asked to stop: let deliveries in flight finish (the Worker's grace period bounds this).
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
 
-    async def _deliver(self, entry: Claimed) -> None:
+    async def deliver(self, entry: Claimed) -> None:
+        """Rate-limit, send and record one claimed entry; never raises (the lease covers failures)."""
         try:
             await self._attempt(entry)
         except RedisError as e:
@@ -108,52 +138,65 @@ class Deliverer:
             log.exception("delivery of %s failed unexpectedly", entry.member)
 
     async def _attempt(self, entry: Claimed) -> None:
-        if entry.item is None or entry.alert_json is None or entry.state is None:
-            # The alert or its details expired: there is nothing left to send.
-            log.warning("dropping outbox entry %s: alert no longer stored", entry.member)
+        if not entry.sendable or entry.item is None or entry.state is None:
+            # The alert, digest or entry details expired: there is nothing left to send.
+            log.warning("dropping outbox entry %s: what it delivers is no longer stored", entry.member)
             await self._outbox.finish(entry, None, None)
             return
-        body = entry.alert_json.encode("utf-8")
-        headers = {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(entry.item.secret, body),
-            "Idempotency-Key": entry.item.alert_id,
-            "X-Newswatch-Alert-Id": entry.item.alert_id,
-        }
-        response: httpx.Response | None = None
-        error: Exception | None = None
-        started = time.perf_counter()
-        try:
-            response = await self._http.post(
-                entry.item.url, content=body, headers=headers, timeout=self._timeout_s
-            )
-        except Exception as e:  # whatever stopped the POST (network, TLS, bad URL) is a failed attempt
-            error = e
-        metrics.WEBHOOK_SECONDS.observe(time.perf_counter() - started)
-        failure = describe_failure(response, error)
-        state = after_attempt(entry.state, failure, self._clock(), self._policy, self._rng)
-        next_ms = _ms(state.next_attempt_at) if state.next_attempt_at is not None else None
-        if not await self._outbox.finish(entry, state, next_ms):
+        item, state = entry.item, entry.state
+        channel = item.target()
+        now = self._clock()
+        if self._limiter is not None and not _slot_booked(state, now):
+            slot_ms = await self._limiter.reserve(item.user_id, destination_key(channel), _ms(now))
+            if slot_ms > _ms(now):
+                until = datetime.fromtimestamp(slot_ms / 1000, UTC)
+                if await self._outbox.finish(entry, deferred(state, until, now), slot_ms):
+                    metrics.DELIVERIES_DEFERRED.labels(channel.type).inc()
+                    log.info("delivery of %s waits for the rate limit until %s", entry.member, until)
+                return
+        result = await self._senders.send(entry, now)
+        done = self._clock()
+        after = after_attempt(state, result.error, done, self._policy, self._rng, result.retry_after_s)
+        next_ms = _ms(after.next_attempt_at) if after.next_attempt_at is not None else None
+        if not await self._outbox.finish(entry, after, next_ms):
             log.warning("lease on %s was lost; another replica owns it now", entry.member)
             return
-        metrics.DELIVERIES.labels(state.status).inc()
-        _log_outcome(entry, state)
+        metrics.DELIVERIES.labels(channel.type, after.status).inc()
+        if after.status == "delivered":
+            since = entry.digest.period_end if entry.digest else _created(entry)
+            if since is not None:
+                metrics.DELIVERY_LATENCY.labels(channel.type).observe(
+                    max(0.0, (done - since).total_seconds())
+                )
+        _log_outcome(entry, after)
+
+
+def _slot_booked(state: DeliveryState, now: datetime) -> bool:
+    """The entry was rescheduled to a rate-limit slot it already booked, and that slot has come."""
+    return state.rate_limited_until is not None and state.rate_limited_until <= now
+
+
+def _created(entry: Claimed) -> datetime | None:
+    alert = entry.alert()
+    return alert.created_at if alert else None
 
 
 def _log_outcome(entry: Claimed, state: DeliveryState) -> None:
-    extra = {"alert_id": entry.item.alert_id if entry.item else "", "channel_id": state.channel_id}
+    extra = {"subject_id": entry.item.subject_id if entry.item else "", "channel_id": state.channel_id}
+    what = "digest" if entry.digest else "alert"
     if state.status == "delivered":
-        log.info("alert delivered to %s after %d attempt(s)", state.url, state.attempts, extra=extra)
+        log.info("%s delivered to %s after %d attempt(s)", what, state.url, state.attempts, extra=extra)
     elif state.status == "dead":
         log.warning(
-            "alert delivery to %s gave up after %d attempts: %s",
+            "%s delivery to %s gave up after %d attempts: %s",
+            what,
             state.url,
             state.attempts,
             state.last_error,
             extra=extra,
         )
     else:
-        log.info("alert delivery to %s failed (%s); will retry", state.url, state.last_error, extra=extra)
+        log.info("%s delivery to %s failed (%s); will retry", what, state.url, state.last_error, extra=extra)
 
 
 def _ms(moment: datetime) -> int:

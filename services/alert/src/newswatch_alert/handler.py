@@ -13,7 +13,7 @@ de-duplicate by alert id, as they must anyway under at-least-once delivery.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from redis import exceptions as redis_errors
@@ -21,6 +21,7 @@ from redis import exceptions as redis_errors
 from newswatch_alert import metrics
 from newswatch_alert.alerts import AlertStore
 from newswatch_alert.articles import ArticleStore
+from newswatch_alert.digest import digest_mode
 from newswatch_alert.match import build_alert
 from newswatch_alert.watchlists import WatchlistCache
 from newswatch_shared.errors import RetryableError
@@ -49,11 +50,13 @@ class ArticleHandler:
         articles: ArticleStore,
         alerts: AlertStore,
         clock: Callable[[], datetime] = utcnow,
+        on_stored: Callable[[Sequence[EnrichedArticle]], Awaitable[None]] | None = None,
     ) -> None:
         self._watchlists = watchlists
         self._articles = articles
         self._alerts = alerts
         self._clock = clock
+        self._on_stored = on_stored  # the live feed: index, trend counters, article stream
 
     async def __call__(self, batch: Sequence[EnrichedArticle]) -> list[Outgoing]:
         try:
@@ -66,13 +69,18 @@ class ArticleHandler:
         unique = list({enriched.id: enriched for enriched in batch}.values())
         await self._watchlists.refresh()
         await self._articles.store(unique)
+        if self._on_stored is not None:
+            await self._on_stored(unique)
         index = self._watchlists.index
         outgoing: list[Outgoing] = []
         now = self._clock()
         for enriched in unique:
             for watchlist, found in index.matches(enriched):
                 alert, created = await self._alerts.create(
-                    build_alert(watchlist, enriched, found, now), watchlist.channels, now
+                    build_alert(watchlist, enriched, found, now),
+                    watchlist.channels,
+                    now,
+                    digest=digest_mode(watchlist),
                 )
                 if created:
                     metrics.ALERTS_CREATED.inc()

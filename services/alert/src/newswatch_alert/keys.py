@@ -12,7 +12,10 @@ __all__ = [
     "ARTICLE_PREFIX",
     "LEASE_PREFIX",
     "OUTBOX",
+    "USERS_ALL",
+    "USERS_DEACTIVATED",
     "WATCHLISTS_ALL",
+    "WATCHLISTS_CHANGES",
     "WATCHLISTS_VERSION",
     "alert",
     "api_key",
@@ -23,14 +26,19 @@ __all__ = [
     "outbox_member",
     "user",
     "user_alerts",
+    "user_keys",
+    "user_keys_used",
     "user_watchlists",
     "watchlist",
 ]
 
 ARTICLE_PREFIX = "article:"
 ARTICLES_BY_TIME = "articles:by_published"  # zset: article id → published time (epoch s)
+USERS_ALL = "users:all"  # zset: user id → created time (epoch ms), what GET /users lists
+USERS_DEACTIVATED = "users:deactivated"  # set of user ids: their keys fail, their watchlists never match
 WATCHLISTS_ALL = "watchlists:all"  # set of every watchlist id (what the matcher index loads)
 WATCHLISTS_VERSION = "watchlists:version"  # counter, INCR on every watchlist change
+WATCHLISTS_CHANGES = "watchlists:changes"  # stream: one entry {id} per change, for incremental index updates
 OUTBOX = "outbox"  # zset: "<alert id>:<channel id>" → next attempt time (epoch ms)
 LEASE_PREFIX = "outbox:lease:"
 
@@ -45,6 +53,16 @@ def user(user_id: str) -> str:
 
 def api_key(key_sha256: str) -> str:
     return f"apikey:{key_sha256}"
+
+
+def user_keys(user_id: str) -> str:
+    """Hash: key id → key record JSON (name, shown prefix, created time, SHA-256)."""
+    return f"user:{user_id}:keys"
+
+
+def user_keys_used(user_id: str) -> str:
+    """Hash: key id → last use (ISO time), kept apart so a use never rewrites the record."""
+    return f"user:{user_id}:keys:used"
 
 
 def watchlist(watchlist_id: str) -> str:
@@ -77,3 +95,44 @@ def outbox_item(member: str) -> str:
 
 def lease(member: str) -> str:
     return f"{LEASE_PREFIX}{member}"
+
+
+# -- delivery: digests, live streams, rate limits (see docs/alert.md, "Alerts and delivery") ----------
+
+__all__ += [
+    "digest",
+    "digest_alerts",
+    "digest_closed",
+    "digest_deliveries",
+    "rate_destination",
+    "rate_user",
+    "user_stream",
+]
+
+
+def digest(digest_id: str) -> str:
+    return f"digest:{digest_id}"  # string: DigestInfo JSON
+
+
+def digest_alerts(digest_id: str) -> str:
+    return f"digest:{digest_id}:alerts"  # zset: alert id → created time (epoch ms)
+
+
+def digest_closed(digest_id: str) -> str:
+    return f"digest:{digest_id}:closed"  # string flag: the digest is being sent; later alerts go alone
+
+
+def digest_deliveries(digest_id: str) -> str:
+    return f"digest:{digest_id}:deliveries"  # hash: channel id → DeliveryState JSON
+
+
+def user_stream(user_id: str) -> str:
+    return f"user:{user_id}:stream"  # stream: the user's alerts, for GET /alerts/stream
+
+
+def rate_user(user_id: str) -> str:
+    return f"ratelimit:user:{user_id}"  # string: GCRA theoretical arrival time (epoch ms)
+
+
+def rate_destination(destination_key: str) -> str:
+    return f"ratelimit:dest:{destination_key}"  # string: GCRA theoretical arrival time (epoch ms)

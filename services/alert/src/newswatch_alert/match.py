@@ -1,39 +1,60 @@
-"""Watchlist matching: does an article concern what a user watches, and why?
+"""Watchlist matching: does an article concern what a user watches? Exact, pure, and fast to ask.
 
-A watchlist matches an article when both clauses hold:
+A watchlist matches an article when it is enabled and every condition it gives holds:
 
-1. **entities** — the watchlist lists none, or ANY listed entity equals an article entity's canonical
-   name, its surface text, or its ISO country code ("UA" matches every entity enrich placed in Ukraine);
-2. **keywords** — the watchlist lists none, or ANY keyword equals the canonical name of an escalation
-   term enrich found, or appears as a whole word or phrase in the title, summary or content.
+1. **entities** — ANY listed entity equals an article entity's canonical name, its text, or its ISO
+   country code ("UA" matches every entity enrich placed in Ukraine: Kyiv, Crimea, "Ukrainian");
+2. **keywords** — ANY keyword is the canonical name of an escalation term enrich found, or stands as
+   a whole word or phrase in the title, summary or content;
+3. **query** — the boolean query (:mod:`newswatch_alert.query`) holds;
+4. **min_score** — the article's escalation score is at least this;
+5. **languages** — none are listed, or the article's language (primary subtag: "en-GB" is "en") is
+   one of them. An article of unknown language does not pass a language list.
+
+A condition left empty is no condition. So the whole watchlist is one tree —
+``AND(OR(entities), OR(keywords), query)`` — plus two filters, and :func:`holds` evaluates it.
 
 Comparison is on normalised word sequences (:mod:`newswatch_alert.text`): case and punctuation never
 decide, and only whole words match — "troop" matches neither "troopship" nor "troops". Inflection
-is enrich's job: it maps "soldiers" and "troop" to the term ``troops``, which the first keyword rule
-catches. Negated escalation matches ("no plans to invade") still count, because a denial is news to
-someone watching for invasion; the reason says "negated" so the reader can judge.
+is enrich's job: it maps "soldiers" and "troop" to the term ``troops``. Negated escalation matches
+("no plans to invade") still count: a denial is news to someone watching for invasion, and the
+explanation says "negated" so the reader can judge.
 
 Everything here is pure: no I/O, no clock.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
+from newswatch_alert.explain import explain
 from newswatch_alert.models import Watchlist
-from newswatch_alert.text import norm, sentences, words
+from newswatch_alert.prepared import TEXT_FIELDS, PreparedArticle, source_of
+from newswatch_alert.query import And, Node, Or, Term, parse, term
 from newswatch_shared.ids import stable_id
-from newswatch_shared.schemas import AlertEvent, EnrichedArticle, Entity, EscalationMatch, RawArticle
+from newswatch_shared.schemas import AlertEvent, EnrichedArticle, Explanation
 
-__all__ = ["FIELDS", "Match", "PreparedArticle", "build_alert", "match", "source_of"]
+__all__ = [
+    "FIELDS",
+    "Compiled",
+    "Match",
+    "PreparedArticle",
+    "build_alert",
+    "compile_watchlist",
+    "condition_holds",
+    "condition_of",
+    "explained",
+    "filter_failures",
+    "holds",
+    "is_match",
+    "match",
+    "passes_filters",
+    "source_of",
+]
 
-#: Article fields searched for free keywords, in the order reasons name them.
-FIELDS = ("title", "summary", "content")
-_MAX_SENTENCES = 5
+FIELDS = TEXT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -45,131 +66,132 @@ class Match:
     matched_keywords: tuple[str, ...]
     reasons: tuple[str, ...]
     sentences: tuple[str, ...]
+    explanation: Explanation
 
 
-class PreparedArticle:
-    """An article's normalised forms, computed once and shared by every candidate watchlist."""
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A watchlist ready to evaluate: its condition tree (None: every article) and its filters."""
 
-    def __init__(self, enriched: EnrichedArticle) -> None:
-        self.enriched = enriched
-        raw = enriched.article
-        self.texts: dict[str, str] = {"title": raw.title, "summary": raw.summary, "content": raw.content}
-        self.tokens: dict[str, tuple[str, ...]] = {name: words(text) for name, text in self.texts.items()}
-        #: normalised key → (entity, how the key was derived from it)
-        self.entity_keys: dict[str, list[tuple[Entity, str]]] = defaultdict(list)
-        for entity in enriched.entities:
-            for key, how in _entity_keys(entity):
-                self.entity_keys[key].append((entity, how))
-        #: normalised canonical term → its occurrences
-        self.terms: dict[str, list[EscalationMatch]] = defaultdict(list)
-        for occurrence in enriched.escalation:
-            self.terms[norm(occurrence.term)].append(occurrence)
-        self._grams: dict[int, dict[str, frozenset[tuple[str, ...]]]] = {}
+    watchlist: Watchlist
+    condition: Node | None
+    min_score: float
+    languages: frozenset[str]
 
-    def grams(self, n: int) -> dict[str, frozenset[tuple[str, ...]]]:
-        """Each field's word n-grams (cached: several watchlists ask for the same n)."""
-        if n not in self._grams:
-            self._grams[n] = {
-                name: frozenset(tuple(toks[i : i + n]) for i in range(len(toks) - n + 1))
-                for name, toks in self.tokens.items()
-            }
-        return self._grams[n]
 
-    def phrases(self, lengths: Iterable[int]) -> Iterator[str]:
-        """Every normalised phrase of the given word counts, for inverted-index look-ups."""
-        for n in lengths:
-            for grams in self.grams(n).values():
-                for gram in grams:
-                    yield " ".join(gram)
+def condition_of(watchlist: Watchlist) -> Node | None:
+    """``AND(OR(entities), OR(keywords), query)`` with the empty parts left out.
 
-    def field_with(self, phrase: tuple[str, ...]) -> str | None:
-        """The first field holding ``phrase`` as whole words, or None."""
-        if not phrase:
-            return None
-        for name, grams in self.grams(len(phrase)).items():
-            if phrase in grams:
-                return name
+    Raises :class:`newswatch_alert.query.QueryError` if a stored query no longer parses.
+    """
+    parts: list[Node] = []
+    for field, values in (("entity", watchlist.entities), ("keyword", watchlist.keywords)):
+        leaves: list[Node] = [term(field, v) for v in values]  # type: ignore[arg-type]
+        if leaves:
+            parts.append(leaves[0] if len(leaves) == 1 else Or(tuple(leaves)))
+    if watchlist.query:
+        query = parse(watchlist.query)
+        parts.extend(query.children if isinstance(query, And) else (query,))
+    if not parts:
         return None
-
-    def sentences_with(self, phrase: tuple[str, ...]) -> list[str]:
-        found: list[str] = []
-        n = len(phrase)
-        for text in self.texts.values():
-            for sentence in sentences(text):
-                toks = words(sentence)
-                if any(toks[i : i + n] == phrase for i in range(len(toks) - n + 1)):
-                    found.append(sentence)
-        return found
+    return parts[0] if len(parts) == 1 else And(tuple(parts))
 
 
-def _entity_keys(entity: Entity) -> Iterator[tuple[str, str]]:
-    yield norm(entity.canonical), "by name"
-    if norm(entity.text) != norm(entity.canonical):
-        yield norm(entity.text), f'by the text "{entity.text}"'
-    if entity.country:
-        yield norm(entity.country), f"by country code {entity.country}"
-
-
-def match(watchlist: Watchlist, article: EnrichedArticle | PreparedArticle) -> Match | None:
-    """The match of ``watchlist`` on ``article`` with its explanation, or None."""
-    prepared = article if isinstance(article, PreparedArticle) else PreparedArticle(article)
-    reasons: list[str] = []
-    quoted: list[str] = []
-
-    entities: list[str] = []
-    for wanted in watchlist.entities:
-        for entity, how in prepared.entity_keys.get(norm(wanted), ()):
-            if entity.canonical not in entities:
-                entities.append(entity.canonical)
-            reasons.append(f'entity "{wanted}" matched {entity.canonical} ({entity.label}) {how}')
-            quoted += prepared.sentences_with(words(entity.text))
-    if watchlist.entities and not entities:
-        return None
-
-    keywords: list[str] = []
-    keyword_quotes: list[str] = []
-    for keyword in watchlist.keywords:
-        key = norm(keyword)
-        occurrences = prepared.terms.get(key, [])
-        if occurrences:
-            first = occurrences[0]
-            spelled = ", ".join(dict.fromkeys(f'"{o.text}"' for o in occurrences))
-            negated = ", negated" if all(o.negated for o in occurrences) else ""
-            reasons.append(
-                f'keyword "{keyword}" matched escalation term {first.term} '
-                f"({first.category}{negated}): {spelled}"
-            )
-            keyword_quotes += [o.sentence for o in occurrences if o.sentence]
-            keywords.append(keyword)
-            continue
-        where = prepared.field_with(tuple(key.split()))
-        if where is not None:
-            reasons.append(f'keyword "{keyword}" appears in the {where}')
-            keyword_quotes += prepared.sentences_with(tuple(key.split()))
-            keywords.append(keyword)
-    if watchlist.keywords and not keywords:
-        return None
-
-    # Sentences holding the keywords explain best; entity mentions are the fallback.
-    chosen = list(dict.fromkeys(keyword_quotes or quoted))[:_MAX_SENTENCES]
-    return Match(
-        watchlist_id=watchlist.id,
-        matched_entities=tuple(entities),
-        matched_keywords=tuple(keywords),
-        reasons=tuple(reasons),
-        sentences=tuple(chosen),
+def compile_watchlist(watchlist: Watchlist) -> Compiled:
+    return Compiled(
+        watchlist=watchlist,
+        condition=condition_of(watchlist),
+        min_score=watchlist.min_score,
+        languages=frozenset(watchlist.languages),
     )
 
 
-def source_of(article: RawArticle) -> str:
-    """The name a reader knows the source by: the feed's title, else the host it came from."""
-    if article.feed_title:
-        return article.feed_title
-    for url in (article.feed_url, article.url):
-        host = urlsplit(url).hostname if url else None
-        if host:
-            return host.removeprefix("www.")
-    return ""
+# -- evaluation --------------------------------------------------------------------------------------
+
+
+def _keyword(article: PreparedArticle, key: str) -> bool:
+    return key in article.terms or article.has_phrase(tuple(key.split()))
+
+
+_LEAF: dict[str, Callable[[PreparedArticle, str], bool]] = {
+    "entity": lambda a, k: k in a.entity_keys,
+    "country": lambda a, k: k in a.countries,
+    "term": lambda a, k: k in a.terms,
+    "category": lambda a, k: k in a.categories,
+    "source": lambda a, k: k in a.sources,
+    "text": lambda a, k: a.has_phrase(tuple(k.split())),
+    "keyword": _keyword,
+}
+
+
+def holds(node: Node, article: PreparedArticle) -> bool:
+    """Whether ``node`` holds for the article (short-circuit; no explanation)."""
+    if isinstance(node, Term):
+        return _LEAF[node.field](article, node.key)
+    if isinstance(node, And):
+        for child in node.children:
+            if not holds(child, article):
+                return False
+        return True
+    if isinstance(node, Or):
+        for child in node.children:
+            if holds(child, article):
+                return True
+        return False
+    return not holds(node.child, article)
+
+
+def passes_filters(compiled: Compiled, article: PreparedArticle) -> bool:
+    if compiled.min_score and article.score < compiled.min_score:
+        return False
+    return not compiled.languages or article.language in compiled.languages
+
+
+def filter_failures(compiled: Compiled, article: PreparedArticle) -> list[str]:
+    """Why the filters (enabled, min_score, languages) turn the article away, in words."""
+    reasons: list[str] = []
+    if not compiled.watchlist.enabled:
+        reasons.append("the watchlist is disabled")
+    if compiled.min_score and article.score < compiled.min_score:
+        reasons.append(f"score {article.score:g} is below min_score {compiled.min_score:g}")
+    if compiled.languages and article.language not in compiled.languages:
+        wanted = ", ".join(sorted(compiled.languages))
+        reasons.append(f"language {article.language or 'unknown'} is not one of {wanted}")
+    return reasons
+
+
+def condition_holds(compiled: Compiled, article: PreparedArticle) -> bool:
+    """Whether entities, keywords and query hold, the filters aside."""
+    return compiled.condition is None or holds(compiled.condition, article)
+
+
+def is_match(compiled: Compiled, article: PreparedArticle) -> bool:
+    """The exact decision, without the explanation: what both matchers (index and naive) ask."""
+    if not compiled.watchlist.enabled or not passes_filters(compiled, article):
+        return False
+    return condition_holds(compiled, article)
+
+
+def match(watchlist: Watchlist | Compiled, article: EnrichedArticle | PreparedArticle) -> Match | None:
+    """The match of ``watchlist`` on ``article`` with its explanation, or None."""
+    compiled = watchlist if isinstance(watchlist, Compiled) else compile_watchlist(watchlist)
+    prepared = article if isinstance(article, PreparedArticle) else PreparedArticle(article)
+    if not is_match(compiled, prepared):
+        return None
+    return explained(compiled, prepared)
+
+
+def explained(compiled: Compiled, prepared: PreparedArticle) -> Match:
+    """The match with its explanation, for a watchlist already known to match."""
+    found = explain(compiled.condition, prepared, compiled.min_score, compiled.languages)
+    return Match(
+        watchlist_id=compiled.watchlist.id,
+        matched_entities=found.matched_entities,
+        matched_keywords=found.matched_keywords,
+        reasons=found.reasons,
+        sentences=tuple(found.explanation.sentences),
+        explanation=found.explanation,
+    )
 
 
 def build_alert(
@@ -193,4 +215,5 @@ def build_alert(
         reasons=list(found.reasons),
         sentences=list(found.sentences),
         created_at=created_at,
+        explanation=found.explanation,
     )

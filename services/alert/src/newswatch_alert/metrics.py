@@ -2,21 +2,51 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
-__all__ = ["ALERTS_CREATED", "DELIVERIES", "WATCHLIST_RELOADS", "WEBHOOK_SECONDS"]
+__all__ = [
+    "ALERTS_CREATED",
+    "DELIVERIES",
+    "DELIVERIES_DEFERRED",
+    "DELIVERY_LATENCY",
+    "DELIVERY_SECONDS",
+    "STREAM_CONNECTIONS",
+    "STREAM_DROPPED",
+    "STREAM_EVENTS",
+    "WATCHLIST_RELOADS",
+]
 
 ALERTS_CREATED = Counter("newswatch_alert_alerts_created_total", "Alerts created (first match only).")
 DELIVERIES = Counter(
     "newswatch_alert_deliveries_total",
-    "Webhook delivery attempts by outcome: delivered, failed (will retry), dead (gave up).",
-    ["outcome"],
+    "Delivery attempts by channel type (webhook, slack, email) and outcome: delivered, failed (will "
+    "retry), dead (gave up).",
+    ["channel", "outcome"],
+)
+DELIVERIES_DEFERRED = Counter(
+    "newswatch_alert_deliveries_deferred_total",
+    "Deliveries held back by a rate limit (rescheduled, not attempted), by channel type.",
+    ["channel"],
 )
 WATCHLIST_RELOADS = Counter(
     "newswatch_alert_watchlist_reloads_total", "Times the in-memory watchlist index was rebuilt."
 )
-WEBHOOK_SECONDS = Histogram(
-    "newswatch_alert_webhook_request_seconds",
-    "Duration of one webhook POST, success or not.",
+DELIVERY_SECONDS = Histogram(
+    "newswatch_alert_delivery_seconds",
+    "Duration of one delivery attempt (POST or SMTP exchange), success or not, by channel type.",
+    ["channel"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+DELIVERY_LATENCY = Histogram(
+    "newswatch_alert_delivery_latency_seconds",
+    "From the alert's creation (a digest's period end) to its successful delivery, by channel type.",
+    ["channel"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
+)
+STREAM_CONNECTIONS = Gauge("newswatch_alert_stream_connections", "Open GET /alerts/stream connections.")
+STREAM_EVENTS = Counter("newswatch_alert_stream_events_total", "Alerts sent on GET /alerts/stream.")
+STREAM_DROPPED = Counter(
+    "newswatch_alert_stream_dropped_total",
+    "Stream connections refused or ended by the server: too_many (limit), slow (client did not read).",
+    ["reason"],
 )

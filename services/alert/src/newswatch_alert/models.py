@@ -7,20 +7,50 @@ come wrapped in an object (``{"articles": [...]}``) so they can gain fields such
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from newswatch_alert.channels import (
+    AnyChannel,
+    Channel,
+    ChannelIn,
+    ChannelType,
+    EmailChannel,
+    SlackChannel,
+    WebhookChannel,
+)
+from newswatch_alert.query import MAX_CHARS as QUERY_MAX_CHARS
+from newswatch_alert.query import QueryError, parse
 from newswatch_alert.text import norm
+from newswatch_alert.user_models import (
+    ApiKey,
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyList,
+    ApiKeyRecord,
+    User,
+    UserCreated,
+    UserIn,
+    UserList,
+    UserView,
+)
 from newswatch_shared.schemas import AlertEvent, Contribution, Entity, EscalationMatch, UtcDatetime
 
 __all__ = [
     "AlertList",
     "AlertView",
+    "ApiKey",
+    "ApiKeyCreated",
+    "ApiKeyIn",
+    "ApiKeyList",
+    "ApiKeyRecord",
     "ArticleList",
     "ArticleView",
+    "Channel",
     "ChannelIn",
     "DeliveryState",
     "DeliveryStatus",
@@ -28,22 +58,20 @@ __all__ = [
     "User",
     "UserCreated",
     "UserIn",
+    "UserList",
+    "UserView",
     "Watchlist",
     "WatchlistIn",
     "WatchlistList",
+    "WatchlistMode",
+    "EmailChannel",
+    "SlackChannel",
     "WebhookChannel",
 ]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http(s) URL with a host")
-    return value
 
 
 def _terms(values: list[str]) -> list[str]:
@@ -61,54 +89,70 @@ def _terms(values: list[str]) -> list[str]:
     return out
 
 
-HttpUrlStr = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 Term = Annotated[str, Field(max_length=200)]
-
-
-# -- users -------------------------------------------------------------------------------------------
-
-
-class UserIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-
-    @field_validator("name")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("name must not be blank")
-        return value.strip()
-
-
-class User(_Frozen):
-    id: str
-    name: str
-    created_at: UtcDatetime
-
-
-class UserCreated(_Frozen):
-    id: str
-    name: str
-    api_key: str = Field(description="Shown once: only its SHA-256 is stored.")
 
 
 # -- watchlists --------------------------------------------------------------------------------------
 
 
-class ChannelIn(BaseModel):
-    type: Literal["webhook"]
-    url: HttpUrlStr
-    secret: str | None = Field(
-        default=None,
-        min_length=16,
-        max_length=256,
-        description="HMAC signing secret; generated when omitted.",
-    )
+WatchlistMode = Literal["immediate", "hourly", "daily"]
+
+
+def _languages(values: list[str]) -> list[str]:
+    """ISO 639-1 primary subtags, lower case, without repeats: "en-GB" and "EN" are both "en"."""
+    out: list[str] = []
+    for raw in values:
+        code = re.split(r"[-_]", raw.strip().lower(), maxsplit=1)[0]
+        if not re.fullmatch(r"[a-z]{2}", code):
+            raise ValueError(f"{raw!r} is not an ISO 639-1 language code such as en, de or uk")
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def _query(value: str | None) -> str | None:
+    """A blank query is no query; anything else must parse (the error points at the column)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        parse(value)
+    except QueryError as e:
+        raise PydanticCustomError("query_syntax", "{message}", {"message": str(e), "column": e.column}) from e
+    return value.strip()
 
 
 class WatchlistIn(BaseModel):
+    """What a user sends. Every condition given must hold: entities ANY-of AND keywords ANY-of AND the
+    query AND score ≥ min_score AND (languages empty or the article's language among them)."""
+
     name: str = Field(min_length=1, max_length=200)
-    entities: list[Term] = Field(default_factory=list, max_length=100)
-    keywords: list[Term] = Field(default_factory=list, max_length=100)
+    entities: list[Term] = Field(
+        default_factory=list,
+        max_length=100,
+        description="ANY of these: an entity's canonical name or text, or an ISO country code (UA).",
+    )
+    keywords: list[Term] = Field(
+        default_factory=list,
+        max_length=100,
+        description="ANY of these: an escalation term by its canonical name, or a word/phrase of the text.",
+    )
+    query: str | None = Field(
+        default=None,
+        max_length=QUERY_MAX_CHARS,
+        description="Boolean query (AND, OR, NOT, parentheses, quoted phrases, entity:, country:, term:, "
+        'category:, source:), e.g. country:UA AND (term:troops OR term:invasion) NOT source:"Example Wire".',
+    )
+    min_score: float = Field(
+        default=0.0, ge=0, le=100, description="Lowest escalation score (0-100) to alert on."
+    )
+    languages: list[str] = Field(
+        default_factory=list, max_length=20, description="ISO 639-1 codes; empty: any language."
+    )
+    mode: WatchlistMode = Field(
+        default="immediate",
+        description="Deliver each alert at once, or collect them in an hourly/daily digest.",
+    )
+    enabled: bool = Field(default=True, description="A disabled watchlist is kept but matches nothing.")
     channels: list[ChannelIn] = Field(default_factory=list, max_length=10)
 
     @field_validator("name")
@@ -123,18 +167,24 @@ class WatchlistIn(BaseModel):
     def _clean_terms(cls, values: list[str]) -> list[str]:
         return _terms(values)
 
+    @field_validator("query")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        return _query(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _clean_languages(cls, values: list[str]) -> list[str]:
+        return _languages(values)
+
     @model_validator(mode="after")
     def _something_to_match(self) -> WatchlistIn:
-        if not self.entities and not self.keywords:
-            raise ValueError("a watchlist needs at least one entity or keyword")
+        # A min_score alone is a real watchlist ("anything above 80"); a language alone is a firehose.
+        if not (self.entities or self.keywords or self.query or self.min_score > 0):
+            raise ValueError(
+                "a watchlist needs at least one entity or keyword, a query, or a min_score above 0"
+            )
         return self
-
-
-class WebhookChannel(_Frozen):
-    id: str
-    type: Literal["webhook"] = "webhook"
-    url: str
-    secret: str = Field(description="Signs each delivery: X-Newswatch-Signature: sha256=HMAC(secret, body).")
 
 
 class Watchlist(_Frozen):
@@ -145,8 +195,15 @@ class Watchlist(_Frozen):
     name: str
     entities: list[str]
     keywords: list[str]
-    channels: list[WebhookChannel]
+    # Matching fields added with issue 5: the defaults are what a watchlist stored before them meant.
+    query: str | None = None
+    min_score: float = 0.0
+    languages: list[str] = Field(default_factory=list)
+    mode: WatchlistMode = "immediate"
+    enabled: bool = True
+    channels: list[Channel]
     created_at: UtcDatetime
+    updated_at: UtcDatetime | None = None  # set by PATCH (F); None until the first change
 
 
 class WatchlistList(_Frozen):
@@ -159,27 +216,48 @@ DeliveryStatus = Literal["pending", "delivered", "failed", "dead"]
 
 
 class DeliveryState(_Frozen):
-    """One channel's delivery of one alert. ``failed`` means "will retry"; ``dead`` is final."""
+    """One channel's delivery of one alert (or of one digest). ``failed`` means "will retry"; ``dead`` is
+    final. An alert of a digest watchlist carries ``digest_id`` and shows its digest's state."""
 
     channel_id: str
-    type: Literal["webhook"] = "webhook"
-    url: str
+    type: ChannelType = "webhook"
+    url: str = Field(description="Where it goes: the webhook or Slack URL, or mailto:<recipients>.")
     status: DeliveryStatus = "pending"
     attempts: int = 0
     last_error: str | None = None
     delivered_at: UtcDatetime | None = None
     next_attempt_at: UtcDatetime | None = None
     updated_at: UtcDatetime
+    digest_id: str | None = Field(default=None, description="Set when the alert goes out in a digest.")
+    rate_limited_until: UtcDatetime | None = Field(
+        default=None, description="Held back by a rate limit until then (not an attempt, not dropped)."
+    )
 
 
 class OutboxItem(_Frozen):
-    """What the delivery worker needs, snapshotted when the alert is made (the watchlist may change)."""
+    """What the delivery worker needs, snapshotted when the entry is made (the watchlist may change).
 
-    alert_id: str
+    Exactly one of ``alert_id`` and ``digest_id`` names what is sent. Entries written before channel
+    types existed have no ``channel``, only a webhook's ``url`` and ``secret``.
+    """
+
+    alert_id: str = ""
+    digest_id: str | None = None
     user_id: str
     channel_id: str
-    url: str
-    secret: str
+    channel: Channel | None = None
+    url: str = ""
+    secret: str = ""
+
+    def target(self) -> AnyChannel:
+        if self.channel is not None:
+            return self.channel
+        return WebhookChannel(id=self.channel_id, url=self.url, secret=self.secret)
+
+    @property
+    def subject_id(self) -> str:
+        """The id sent as the idempotency key: the digest's, else the alert's."""
+        return self.digest_id or self.alert_id
 
 
 class AlertView(AlertEvent):

@@ -1,8 +1,12 @@
-"""Delivery retry policy: when to try a failed webhook again, and when to give up.
+"""Delivery retry policy: when to try a failed delivery (any channel) again, and when to give up.
 
 Delays double per attempt from ``base_s`` up to ``cap_s``, with "equal jitter": the delay is drawn
 from [d/2, d], so replicas retrying the same receiver spread out, yet no retry comes sooner than half
-the nominal delay (full jitter could retry a struggling receiver almost at once).
+the nominal delay (full jitter could retry a struggling receiver almost at once). A receiver that
+says when to come back (``Retry-After`` on a 429 or 503, as Slack does) is not retried sooner, up to
+``cap_s``.
+
+A wait imposed by our own rate limit is not an attempt: ``deferred`` only moves the next attempt.
 
 Pure: time and randomness are passed in.
 """
@@ -15,7 +19,7 @@ from datetime import datetime, timedelta
 
 from newswatch_alert.models import DeliveryState
 
-__all__ = ["RetryPolicy", "after_attempt", "backoff_s"]
+__all__ = ["RetryPolicy", "after_attempt", "backoff_s", "deferred"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,11 @@ def after_attempt(
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
+    retry_after_s: float | None = None,
 ) -> DeliveryState:
     """The state after one attempt: ``error`` None means the receiver accepted the alert."""
     attempts = state.attempts + 1
+    state = state.model_copy(update={"rate_limited_until": None})
     if error is None:
         return state.model_copy(
             update={
@@ -65,7 +71,19 @@ def after_attempt(
             "status": "failed",
             "attempts": attempts,
             "last_error": error,
-            "next_attempt_at": now + timedelta(seconds=backoff_s(attempts, policy, rng)),
+            "next_attempt_at": now + timedelta(seconds=_delay_s(attempts, policy, rng, retry_after_s)),
             "updated_at": now,
         }
     )
+
+
+def _delay_s(attempts: int, policy: RetryPolicy, rng: random.Random, retry_after_s: float | None) -> float:
+    delay = backoff_s(attempts, policy, rng)
+    if retry_after_s is not None and retry_after_s > 0:
+        delay = max(delay, min(retry_after_s, policy.cap_s))
+    return delay
+
+
+def deferred(state: DeliveryState, until: datetime, now: datetime) -> DeliveryState:
+    """The state of a delivery held back by a rate limit until ``until`` (attempts unchanged)."""
+    return state.model_copy(update={"next_attempt_at": until, "rate_limited_until": until, "updated_at": now})

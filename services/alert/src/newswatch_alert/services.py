@@ -9,6 +9,7 @@ from fastapi import Request
 from redis.asyncio import Redis
 
 from newswatch_alert.alerts import AlertStore
+from newswatch_alert.apikeys import ApiKeyStore
 from newswatch_alert.articles import ArticleStore
 from newswatch_alert.outbox import Outbox
 from newswatch_alert.users import UserStore
@@ -22,6 +23,7 @@ class Services:
     redis: Redis
     producer: AIOKafkaProducer
     users: UserStore
+    api_keys: ApiKeyStore
     watchlists: WatchlistStore
     watchlist_cache: WatchlistCache
     articles: ArticleStore

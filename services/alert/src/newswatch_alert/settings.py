@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from email.utils import parseaddr
+
+from pydantic import Field, SecretStr, model_validator
 
 from newswatch_shared.settings import AdminSettings
 
@@ -29,24 +31,128 @@ class AlertSettings(AdminSettings):
     )
     alert_max_watchlists_per_user: int = Field(default=100, ge=1, description="Watchlists one user may own.")
     alert_delivery_max_attempts: int = Field(
-        default=8, ge=1, description="Webhook attempts before a delivery is marked dead."
+        default=8,
+        ge=1,
+        description="Attempts per channel (webhook, Slack, e-mail) before a delivery is dead.",
     )
     alert_backoff_base_s: float = Field(
         default=2.0, gt=0, description="Delay before the second attempt; doubles per attempt (jittered)."
     )
     alert_backoff_cap_s: float = Field(default=600.0, gt=0, description="Longest delay between attempts.")
-    alert_webhook_timeout_s: float = Field(default=10.0, gt=0, description="Whole-request webhook timeout.")
+    alert_webhook_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Timeout of one delivery: a whole webhook or Slack POST, a whole SMTP conversation.",
+    )
     alert_delivery_poll_s: float = Field(default=0.2, gt=0, description="How often the outbox is polled.")
     alert_delivery_lease_s: float = Field(
         default=60.0,
         gt=0,
-        description="How long a replica owns an outbox entry it is sending; must exceed the webhook timeout.",
+        description="How long a replica owns an outbox entry it is sending; must exceed the webhook timeout "
+        "by 5 s.",
     )
     alert_delivery_concurrency: int = Field(
-        default=16, ge=1, description="Webhook requests in flight at once per replica."
+        default=16, ge=1, description="Deliveries (webhook, Slack, e-mail) in flight at once per replica."
+    )
+    # -- e-mail (SMTP) ---------------------------------------------------------------------------------
+    alert_smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail channels; unset means e-mail deliveries fail."
+    )
+    alert_smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    alert_smtp_username: str | None = Field(default=None, description="SMTP login; unset: no AUTH.")
+    alert_smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    alert_smtp_starttls: bool = Field(
+        default=True, description="Require STARTTLS before sending (turn off only for a local relay)."
+    )
+    alert_smtp_from: str = Field(
+        default="newswatch <alerts@newswatch.invalid>",
+        description="From header of alert e-mails; its domain also names the Message-IDs.",
+    )
+    # -- rate limits, digests ---------------------------------------------------------------------------
+    alert_rate_channel_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="Deliveries per minute to one destination (URL or recipients), bursts of as many; more "
+        "wait, none is dropped. 0: no limit.",
+    )
+    alert_rate_user_per_minute: int = Field(
+        default=300,
+        ge=0,
+        description="Deliveries per minute for one user over all channels, bursts of as many; more wait. "
+        "0: no limit.",
+    )
+    alert_digest_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds after a digest period ends before it is sent, so alerts of its last moments "
+        "join.",
+    )
+    alert_digest_max_items: int = Field(
+        default=50, ge=1, description="Alerts listed in one digest message (the total is always given)."
+    )
+    # -- live stream ------------------------------------------------------------------------------------
+    alert_stream_maxlen: int = Field(
+        default=1000,
+        ge=10,
+        description="Newest alerts kept in each user's stream for resuming (approximate).",
+    )
+    alert_stream_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="Seconds between heartbeat comments on GET /alerts/stream."
+    )
+    alert_stream_send_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A stream client that takes no data for this long is dropped (it resumes with "
+        "Last-Event-ID).",
+    )
+    alert_stream_max_connections: int = Field(
+        default=500, ge=1, description="Open GET /alerts/stream connections per replica (more get 503)."
+    )
+    alert_stream_per_user: int = Field(
+        default=5,
+        ge=1,
+        description="Open GET /alerts/stream connections per user per replica (more get 429).",
     )
     alert_watchlist_refresh_s: float = Field(
         default=0.25, gt=0, description="How often the watchlist index checks `watchlists:version`."
+    )
+    alert_enrich_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/\s]+",
+        description="Base URL of the enrich service; POST /watchlists/test sends a `text` to its /tag. "
+        "Unset: a text is matched on its words only.",
+    )
+    # -- live feed API and trends (GET /articles, /articles/stream, /trends) -----------------------------
+    alert_feed_stream_maxlen: int = Field(
+        default=10000, ge=100, description="Newest article ids kept in the article stream for resuming."
+    )
+    alert_feed_scan_limit: int = Field(
+        default=20000,
+        ge=100,
+        description="Index entries one GET /articles page may examine; past it the page ends early "
+        "with a cursor.",
+    )
+    alert_feed_text_scan_limit: int = Field(
+        default=2000,
+        ge=50,
+        description="Articles one GET /articles page may read to apply the free-text `q` filter.",
+    )
+    alert_feed_client_queue: int = Field(
+        default=500,
+        ge=1,
+        description="Articles queued for one GET /articles/stream client; one that falls further "
+        "behind is disconnected (it resumes with Last-Event-ID).",
+    )
+    alert_feed_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="Seconds between heartbeat comments on an idle GET /articles/stream."
+    )
+    alert_feed_send_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A GET /articles/stream client that takes no data for this long is dropped.",
+    )
+    alert_trend_retention_days: int = Field(
+        default=90, ge=1, description="Days hourly and daily trend buckets are kept (5-minute ones: 3 days)."
     )
 
     @model_validator(mode="after")
@@ -54,6 +160,8 @@ class AlertSettings(AdminSettings):
         # A lease shorter than a request would let a second replica send while the first still waits.
         if self.alert_delivery_lease_s < self.alert_webhook_timeout_s + 5:
             raise ValueError("NEWSWATCH_ALERT_DELIVERY_LEASE_S must exceed the webhook timeout by 5 s")
+        if "@" not in parseaddr(self.alert_smtp_from)[1]:
+            raise ValueError("NEWSWATCH_ALERT_SMTP_FROM must hold an address (name <local@domain>)")
         if self.alert_backoff_cap_s < self.alert_backoff_base_s:
             raise ValueError("NEWSWATCH_ALERT_BACKOFF_CAP_S must not be below NEWSWATCH_ALERT_BACKOFF_BASE_S")
         return self

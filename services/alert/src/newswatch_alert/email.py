@@ -1,0 +1,193 @@
+"""Alert e-mails: multipart text + HTML messages for an alert or a digest, and sending them over SMTP.
+
+Everything but ``send`` is pure. The ``Message-ID`` is derived from the alert (or digest) id and the
+sender's domain, and the ``Date`` from the alert's creation (or the digest period's end), so a repeat
+after a crash is the same message: mail clients and archives that de-duplicate by Message-ID drop
+it, and a person can recognise it. ``X-Newswatch-Alert-Id`` / ``X-Newswatch-Digest-Id`` carry the
+id for filters.
+
+Sending uses aiosmtplib (asyncio, STARTTLS, AUTH) with the deployment's SMTP settings. The whole
+conversation has one time limit, so it can never outlive the outbox lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+import aiosmtplib
+
+from newswatch_alert.digest import DigestEvent
+from newswatch_shared.schemas import AlertEvent
+
+__all__ = ["SendFailed", "SmtpConfig", "alert_message", "digest_message", "message_id", "send"]
+
+_SUBJECT_MAX = 200
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = True
+
+
+class SendFailed(Exception):
+    """An SMTP exchange failed; the message is a short fixed description for ``last_error``."""
+
+
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "newswatch.invalid"
+
+
+def message_id(kind: str, subject_id: str, sender: str) -> str:
+    """``<alert.<id>@<sender's domain>>``: the same for every send of the same alert."""
+    return f"<{kind}.{subject_id}@{_domain(sender)}>"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _subject(text: str) -> str:
+    text = _one_line(text)
+    return text if len(text) <= _SUBJECT_MAX else text[: _SUBJECT_MAX - 1] + "…"
+
+
+def _envelope(
+    subject: str, sender: str, to: list[str], kind: str, subject_id: str, date: datetime
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = _subject(subject)
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id(kind, subject_id, sender)
+    message["X-Newswatch-" + kind.capitalize() + "-Id"] = subject_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to alerts
+    return message
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _alert_text(alert: AlertEvent) -> str:
+    lines = [alert.title, alert.url, ""]
+    lines.append(
+        " · ".join(p for p in (alert.source, _when(alert.published_at), f"score {alert.score:.1f}") if p)
+    )
+    lines.append(f"Watchlist: {alert.watchlist_name}")
+    if alert.matched_entities:
+        lines.append("Entities: " + ", ".join(alert.matched_entities))
+    if alert.matched_keywords:
+        lines.append("Keywords: " + ", ".join(alert.matched_keywords))
+    if alert.reasons:
+        lines += ["", "Why it matched:", *(f"- {r}" for r in alert.reasons)]
+    if alert.sentences:
+        lines += ["", *(f"> {_one_line(s)}" for s in alert.sentences)]
+    return "\n".join(lines)
+
+
+def _alert_html(alert: AlertEvent) -> str:
+    e = html.escape
+    facts = " · ".join(
+        e(p) for p in (alert.source, _when(alert.published_at), f"score {alert.score:.1f}") if p
+    )
+    parts = [
+        f'<h2 style="margin:0 0 4px"><a href="{e(alert.url)}">{e(alert.title)}</a></h2>',
+        f'<p style="margin:0 0 12px;color:#555">{facts}</p>',
+        f"<p><b>Watchlist:</b> {e(alert.watchlist_name)}</p>",
+    ]
+    matched = [*alert.matched_entities, *alert.matched_keywords]
+    if matched:
+        parts.append("<p><b>Matched:</b> " + ", ".join(e(m) for m in matched) + "</p>")
+    if alert.reasons:
+        parts.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in alert.reasons) + "</ul>")
+    for sentence in alert.sentences:
+        parts.append(f'<blockquote style="color:#333">{e(_one_line(sentence))}</blockquote>')
+    return "\n".join(parts)
+
+
+def _page(body: str, footer: str) -> str:
+    return (
+        '<!doctype html><html><body style="font-family:sans-serif">\n'
+        f'{body}\n<p style="color:#888;font-size:small">{html.escape(footer)}</p>\n</body></html>\n'
+    )
+
+
+def alert_message(alert: AlertEvent, sender: str, to: list[str]) -> EmailMessage:
+    message = _envelope(
+        f"[newswatch] {alert.watchlist_name}: {alert.title}", sender, to, "alert", alert.id, alert.created_at
+    )
+    footer = f"newswatch alert {alert.id}"
+    message.set_content(_alert_text(alert) + f"\n\n-- \n{footer}\n")
+    message.add_alternative(_page(_alert_html(alert), footer), subtype="html")
+    return message
+
+
+def _period(digest: DigestEvent) -> str:
+    if digest.mode == "daily":
+        return digest.period_start.strftime("%Y-%m-%d (UTC)")
+    return f"{digest.period_start:%Y-%m-%d %H:%M}–{digest.period_end:%H:%M} UTC"
+
+
+def digest_message(digest: DigestEvent, sender: str, to: list[str]) -> EmailMessage:
+    noun = "alert" if digest.total == 1 else "alerts"
+    title = f"{digest.watchlist_name}: {digest.total} {noun}, {_period(digest)}"
+    message = _envelope(f"[newswatch] {title}", sender, to, "digest", digest.id, digest.period_end)
+    more = digest.total - len(digest.alerts)
+    footer = f"newswatch {digest.mode} digest {digest.id}"
+    text = [title, ""]
+    for alert in digest.alerts:
+        text += [alert.title, alert.url, f"  {alert.source} · {_when(alert.published_at)}", ""]
+    if more > 0:
+        text.append(f"… and {more} more (GET /alerts lists them all).")
+    message.set_content("\n".join(text) + f"\n\n-- \n{footer}\n")
+    items = "".join(
+        f'<li><a href="{html.escape(a.url)}">{html.escape(a.title)}</a> '
+        f'<span style="color:#555">{html.escape(a.source)} · {_when(a.published_at)}</span></li>'
+        for a in digest.alerts
+    )
+    tail = f"<p>… and {more} more.</p>" if more > 0 else ""
+    message.add_alternative(
+        _page(f"<h2>{html.escape(title)}</h2><ol>{items}</ol>{tail}", footer), subtype="html"
+    )
+    return message
+
+
+async def send(message: EmailMessage, config: SmtpConfig, timeout_s: float) -> None:
+    """Hand the message to the SMTP server; raises :class:`SendFailed` unless it took it.
+
+    The server accepting some recipients and refusing others counts as sent (the accepted ones have
+    it; resending would repeat it to them); all refused raises.
+    """
+    try:
+        async with asyncio.timeout(timeout_s):
+            await aiosmtplib.send(
+                message,
+                hostname=config.host,
+                port=config.port,
+                username=config.username,
+                password=config.password,
+                start_tls=config.starttls,
+                timeout=timeout_s,
+            )
+    except TimeoutError as e:
+        raise SendFailed(f"timeout ({type(e).__name__})") from e
+    except aiosmtplib.SMTPRecipientsRefused as e:
+        codes = sorted({r.code for r in e.recipients})
+        raise SendFailed(f"SMTP recipients refused ({', '.join(map(str, codes))})") from e
+    except aiosmtplib.SMTPResponseException as e:
+        raise SendFailed(f"SMTP {e.code}: {_one_line(e.message)}"[:300]) from e
+    except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, OSError) as e:
+        raise SendFailed(f"connection failed: {e}"[:300]) from e
+    except aiosmtplib.SMTPException as e:
+        raise SendFailed(f"{type(e).__name__}: {e}"[:300]) from e

@@ -1,0 +1,157 @@
+"""An enriched article in the forms matching compares: normalised once, read by every watchlist.
+
+What each query field is compared with (all through :func:`newswatch_alert.text.norm`, so case and
+punctuation never decide):
+
+- ``entity:`` — each entity's canonical name, its text as written, and its ISO country code;
+- ``country:`` — the ``country`` enrich gave each entity (places, nationalities, bodies of a state);
+- ``term:`` / ``category:`` — the canonical name / category of each escalation match;
+- ``source:`` — the feed's title, the feed id, and the host of the feed (or of the article);
+- words and phrases — whole words of the title, summary and content, a phrase within one field.
+
+``keys`` lists the article as inverted-index keys (``e:kyiv``, ``c:ua``, ``t:troops``, ``g:military``,
+``s:example wire``, ``w:frontier``) for :mod:`newswatch_alert.index`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlsplit
+
+from newswatch_alert.text import norm, sentences, words
+from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
+
+__all__ = ["TEXT_FIELDS", "PreparedArticle", "primary_language", "source_of"]
+
+#: Article fields searched for words and phrases, in the order explanations name them.
+TEXT_FIELDS = ("title", "summary", "content")
+
+
+def primary_language(tag: str | None) -> str | None:
+    """``"en-GB"`` → ``"en"``; None or blank stays None."""
+    if tag is None or not tag.strip():
+        return None
+    return re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
+
+
+def source_of(article: RawArticle) -> str:
+    """The name a reader knows the source by: the feed's title, else the host it came from."""
+    if article.feed_title:
+        return article.feed_title
+    for url in (article.feed_url, article.url):
+        host = urlsplit(url).hostname if url else None
+        if host:
+            return host.removeprefix("www.")
+    return ""
+
+
+class PreparedArticle:
+    """The article's normalised facts, computed once and shared by every candidate watchlist."""
+
+    def __init__(self, enriched: EnrichedArticle) -> None:
+        self.enriched = enriched
+        raw = enriched.article
+        self.score = enriched.score
+        self.language = primary_language(enriched.language or raw.language)
+        self.source = source_of(raw)
+        self.texts: dict[str, str] = {"title": raw.title, "summary": raw.summary, "content": raw.content}
+        self.tokens: dict[str, tuple[str, ...]] = {name: words(text) for name, text in self.texts.items()}
+        self.words: frozenset[str] = frozenset().union(*self.tokens.values())
+        #: normalised key → (entity, how the key was derived from it)
+        self.entity_keys: dict[str, list[tuple[Entity, str]]] = defaultdict(list)
+        #: lower-case ISO code → entities placed there
+        self.countries: dict[str, list[Entity]] = defaultdict(list)
+        for entity in enriched.entities:
+            self.entity_keys[norm(entity.canonical)].append((entity, "by name"))
+            if norm(entity.text) != norm(entity.canonical):
+                self.entity_keys[norm(entity.text)].append((entity, f'by the text "{entity.text}"'))
+            if entity.country:
+                code = norm(entity.country)
+                self.entity_keys[code].append((entity, f"by country code {entity.country}"))
+                self.countries[code].append(entity)
+        #: normalised canonical term / category → its occurrences
+        self.terms: dict[str, list[EscalationMatch]] = defaultdict(list)
+        self.categories: dict[str, list[EscalationMatch]] = defaultdict(list)
+        for occurrence in enriched.escalation:
+            self.terms[norm(occurrence.term)].append(occurrence)
+            self.categories[norm(occurrence.category)].append(occurrence)
+        #: normalised source name → what it is
+        self.sources: dict[str, str] = {}
+        for key, how in (
+            (norm(raw.feed_title), "the feed title"),
+            (norm(raw.feed_id), "the feed id"),
+            *((norm(host), "the host") for host in self._hosts(raw)),
+        ):
+            if key and key not in self.sources:
+                self.sources[key] = how
+        self._grams: dict[int, dict[str, frozenset[tuple[str, ...]]]] = {}
+        self._keys: frozenset[str] | None = None
+        self._sentences: list[tuple[str, tuple[str, ...]]] | None = None
+        self._quotes: dict[tuple[str, ...], list[str]] = {}
+        #: per-article memo for explanations: many watchlists share a clause (country:UA)
+        self.memo: dict[tuple[Any, ...], Any] = {}
+
+    @staticmethod
+    def _hosts(raw: RawArticle) -> list[str]:
+        hosts: list[str] = []
+        for url in (raw.feed_url, raw.url):
+            host = urlsplit(url).hostname if url else None
+            if host:
+                hosts += [host, host.removeprefix("www.")]
+        return hosts
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """Every inverted-index key of the article (see the module docs)."""
+        if self._keys is None:
+            found = {f"e:{k}" for k in self.entity_keys}
+            found.update(f"c:{k}" for k in self.countries)
+            found.update(f"t:{k}" for k in self.terms)
+            found.update(f"g:{k}" for k in self.categories)
+            found.update(f"s:{k}" for k in self.sources)
+            found.update(f"w:{w}" for w in self.words)
+            self._keys = frozenset(found)
+        return self._keys
+
+    def has_phrase(self, phrase: tuple[str, ...]) -> bool:
+        """Whether ``phrase`` stands as whole words, in order, within one field."""
+        if len(phrase) == 1:
+            return phrase[0] in self.words
+        return all(w in self.words for w in phrase) and self.field_with(phrase) is not None
+
+    def grams(self, n: int) -> dict[str, frozenset[tuple[str, ...]]]:
+        """Each field's word n-grams (cached: several watchlists ask for the same n)."""
+        if n not in self._grams:
+            self._grams[n] = {
+                name: frozenset(tuple(toks[i : i + n]) for i in range(len(toks) - n + 1))
+                for name, toks in self.tokens.items()
+            }
+        return self._grams[n]
+
+    def field_with(self, phrase: tuple[str, ...]) -> str | None:
+        """The first field holding ``phrase`` as whole words, or None."""
+        if not phrase:
+            return None
+        for name, grams in self.grams(len(phrase)).items():
+            if phrase in grams:
+                return name
+        return None
+
+    def sentences_with(self, phrase: tuple[str, ...]) -> list[str]:
+        """The sentences of title, summary and content that hold ``phrase`` as whole words (memoised)."""
+        if phrase in self._quotes:
+            return self._quotes[phrase]
+        if self._sentences is None:
+            self._sentences = [
+                (sentence, words(sentence)) for text in self.texts.values() for sentence in sentences(text)
+            ]
+        found: list[str] = []
+        n = len(phrase)
+        if n:
+            for sentence, toks in self._sentences:
+                if phrase[0] in toks and any(toks[i : i + n] == phrase for i in range(len(toks) - n + 1)):
+                    found.append(sentence)
+        self._quotes[phrase] = found
+        return found

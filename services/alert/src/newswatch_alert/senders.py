@@ -1,0 +1,129 @@
+"""Sending one claimed outbox entry over its channel, and classifying what came back.
+
+The formatting lives in ``webhook``, ``slack`` and ``email``; this module does the I/O (one shared
+httpx client for webhooks and Slack, aiosmtplib for e-mail) and turns every outcome into a
+:class:`SendResult`: accepted, or a short stable error (``HTTP 503``, ``timeout (ReadTimeout)``,
+``connection failed: …``, ``SMTP 550: …``) plus the receiver's ``Retry-After`` when it gave one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from newswatch_alert import email, metrics, slack, webhook
+from newswatch_alert.channels import EmailChannel, SlackChannel, WebhookChannel
+from newswatch_alert.outbox import Claimed
+from newswatch_shared.schemas import AlertEvent
+
+__all__ = ["SendResult", "Senders", "describe_failure", "retry_after_s"]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    error: str | None = None  # None: the receiver accepted it
+    retry_after_s: float | None = None
+
+
+def describe_failure(response: httpx.Response | None, error: Exception | None) -> str | None:
+    """A short, stable description of why a POST failed; None when it succeeded."""
+    if error is not None:
+        if isinstance(error, httpx.TimeoutException):
+            return f"timeout ({type(error).__name__})"
+        if isinstance(error, httpx.ConnectError):
+            return f"connection failed: {error}"[:300]
+        return f"{type(error).__name__}: {error}"[:300]
+    assert response is not None
+    if response.is_success:
+        return None
+    return f"HTTP {response.status_code}"
+
+
+def retry_after_s(value: str | None, now: datetime) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+class Senders:
+    """Sends an entry over its channel type; ``smtp`` None makes e-mail deliveries fail (and retry)."""
+
+    def __init__(self, http: httpx.AsyncClient, smtp: email.SmtpConfig | None, timeout_s: float) -> None:
+        self._http = http
+        self._smtp = smtp
+        self._timeout_s = timeout_s
+
+    async def send(self, entry: Claimed, now: datetime) -> SendResult:
+        assert entry.item is not None
+        channel = entry.item.target()
+        started = time.perf_counter()
+        try:
+            if isinstance(channel, EmailChannel):
+                return await self._email(entry, channel)
+            if isinstance(channel, SlackChannel):
+                message = (
+                    slack.digest_message(entry.digest) if entry.digest else slack.alert_message(_alert(entry))
+                )
+                body = json.dumps(message, ensure_ascii=False).encode("utf-8")
+                headers = {"Content-Type": "application/json", "Idempotency-Key": entry.item.subject_id}
+                return await self._post(channel.url, body, headers, now)
+            return await self._webhook(entry, channel, now)
+        finally:
+            metrics.DELIVERY_SECONDS.labels(channel.type).observe(time.perf_counter() - started)
+
+    async def _webhook(self, entry: Claimed, channel: WebhookChannel, now: datetime) -> SendResult:
+        assert entry.item is not None
+        if entry.digest is not None:
+            body = webhook.digest_body(entry.digest)
+        else:
+            body = (entry.alert_json or "").encode("utf-8")  # the stored JSON, byte for byte
+        headers = webhook.headers(
+            channel.secret, body, entry.item.subject_id, digest=entry.digest is not None
+        )
+        return await self._post(channel.url, body, headers, now)
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str], now: datetime) -> SendResult:
+        response: httpx.Response | None = None
+        error: Exception | None = None
+        try:
+            response = await self._http.post(url, content=body, headers=headers, timeout=self._timeout_s)
+        except Exception as e:  # whatever stopped the POST (network, TLS, bad URL) is a failed attempt
+            error = e
+        failure = describe_failure(response, error)
+        wait = None
+        if failure is not None and response is not None and response.status_code in (429, 503):
+            wait = retry_after_s(response.headers.get("Retry-After"), now)
+        return SendResult(failure, wait)
+
+    async def _email(self, entry: Claimed, channel: EmailChannel) -> SendResult:
+        if self._smtp is None:
+            return SendResult("e-mail is not configured (NEWSWATCH_ALERT_SMTP_HOST is unset)")
+        sender = self._smtp.sender
+        message = (
+            email.digest_message(entry.digest, sender, channel.to)
+            if entry.digest
+            else email.alert_message(_alert(entry), sender, channel.to)
+        )
+        try:
+            await email.send(message, self._smtp, self._timeout_s)
+        except email.SendFailed as e:
+            return SendResult(str(e))
+        return SendResult()
+
+
+def _alert(entry: Claimed) -> AlertEvent:
+    alert = entry.alert()
+    assert alert is not None  # the worker sends only sendable entries
+    return alert

@@ -1,0 +1,202 @@
+"""``GET /trends`` and ``GET /trends/top``: escalation over time, from counters kept at ingest time.
+
+Public like the articles they summarise. ``trends`` explains the buckets and what "rising" means.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.exceptions import RequestValidationError
+
+from newswatch_alert.api_docs import errors, example
+from newswatch_alert.live import LiveFeed, get_live
+from newswatch_alert.live_models import RisingEntry, RisingNow, TrendBucket, TrendSeries, WindowFigures
+from newswatch_alert.text import norm
+from newswatch_alert.trend_store import FINE_KEEP_S, Rising
+from newswatch_alert.trends import floor_to, format_duration, parse_duration
+from newswatch_shared.schemas import utcnow
+
+__all__ = ["trends_router"]
+
+LiveDep = Annotated[LiveFeed, Depends(get_live)]
+_DEFAULT_POINTS = 48
+_MIN_WINDOW_S = 15 * 60
+_MAX_WINDOW_S = 86400
+
+
+def _invalid(name: str, message: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": None}]
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _figures(agg_count: int, total: float) -> WindowFigures:
+    return WindowFigures(
+        count=agg_count,
+        escalation=round(total, 2),
+        mean_score=round(total / agg_count, 2) if agg_count else None,
+    )
+
+
+def _entry(found: Rising) -> RisingEntry:
+    return RisingEntry(
+        kind="country" if found.kind == "country" else "entity",
+        key=found.key,
+        name=found.name,
+        rise=round(found.rise, 2),
+        current=_figures(found.current.count, found.current.total),
+        previous=_figures(found.previous.count, found.previous.total),
+    )
+
+
+_SERIES_EXAMPLE: dict[str, Any] = {
+    "kind": "country",
+    "key": "UA",
+    "bucket": "1h",
+    "bucket_seconds": 3600,
+    "since": "2026-11-27T06:00:00Z",
+    "until": "2026-11-27T09:00:00Z",
+    "buckets": [
+        {"start": "2026-11-27T06:00:00Z", "count": 0, "mean_score": None, "max_score": None},
+        {"start": "2026-11-27T07:00:00Z", "count": 3, "mean_score": 22.4, "max_score": 41.5},
+        {"start": "2026-11-27T08:00:00Z", "count": 7, "mean_score": 35.9, "max_score": 63.0},
+    ],
+}
+_FIGURES: dict[str, Any] = {"count": 7, "escalation": 251.3, "mean_score": 35.9}
+_PREVIOUS: dict[str, Any] = {"count": 2, "escalation": 40.0, "mean_score": 20.0}
+_TOP_EXAMPLE: dict[str, Any] = {
+    "window": "6h",
+    "now": "2026-11-27T09:00:00Z",
+    "countries": [
+        {
+            "kind": "country",
+            "key": "UA",
+            "name": "UA",
+            "rise": 211.3,
+            "current": _FIGURES,
+            "previous": _PREVIOUS,
+        }
+    ],
+    "entities": [
+        {
+            "kind": "entity",
+            "key": "nord stream 2",
+            "name": "Nord Stream 2",
+            "rise": 95.0,
+            "current": {"count": 3, "escalation": 120.0, "mean_score": 40.0},
+            "previous": {"count": 1, "escalation": 25.0, "mean_score": 25.0},
+        }
+    ],
+}
+
+
+def trends_router() -> APIRouter:
+    router = APIRouter(tags=["trends"])
+
+    @router.get(
+        "/trends",
+        summary="Article count and mean/max escalation score per time bucket (public)",
+        description="For one `country` or one `entity`, or for all articles when neither is given. "
+        "Buckets are aligned to the UNIX epoch (UTC); empty ones are listed with count 0. Buckets "
+        "under 1h are kept for 3 days, hourly and daily ones for NEWSWATCH_ALERT_TREND_RETENTION_DAYS.",
+        responses={**errors(), **example(_SERIES_EXAMPLE)},
+    )
+    async def trend_series(
+        live: LiveDep,
+        country: Annotated[str | None, Query(description="ISO 3166 alpha-2 code.", examples=["UA"])] = None,
+        entity: Annotated[
+            str | None, Query(description="Entity by canonical name.", examples=["Nord Stream 2"])
+        ] = None,
+        bucket: Annotated[
+            str, Query(description="Bucket size: a multiple of 5m, e.g. 15m, 1h, 6h, 1d.", examples=["1h"])
+        ] = "1h",
+        since: Annotated[
+            datetime | None,
+            Query(description=f"Start (ISO 8601); default: {_DEFAULT_POINTS} buckets up to `until`."),
+        ] = None,
+        until: Annotated[
+            datetime | None, Query(description="End, exclusive (ISO 8601); default now.")
+        ] = None,
+    ) -> TrendSeries:
+        try:
+            bucket_s = parse_duration(bucket)
+        except ValueError as e:
+            raise _invalid("bucket", str(e)) from e
+        if country and entity:
+            raise _invalid("entity", "give country or entity, not both")
+        if country is not None:
+            kind, key = "country", country.strip().upper()
+            if len(key) != 2 or not key.isalpha():
+                raise _invalid("country", "an ISO 3166 alpha-2 code such as UA")
+        elif entity is not None:
+            kind, key = "entity", norm(entity)
+            if not key:
+                raise _invalid("entity", "must contain a letter or digit")
+        else:
+            kind, key = "all", "all"
+        now = utcnow()
+        end = _utc(until) or now
+        last_start = floor_to(int(end.timestamp()) - 1, bucket_s)
+        start = _utc(since) or datetime.fromtimestamp(last_start - bucket_s * (_DEFAULT_POINTS - 1), UTC)
+        if end <= start:
+            raise _invalid("until", "until must be later than since")
+        if bucket_s % 3600 and start < now - timedelta(seconds=FINE_KEEP_S):
+            raise _invalid("since", "buckets under 1h are kept for 3 days: use a later since or bucket=1h")
+        try:
+            points = await live.trends.series(
+                kind, key, int(start.timestamp()), int(end.timestamp()), bucket_s
+            )
+        except ValueError as e:
+            raise _invalid("since", str(e)) from e
+        return TrendSeries(
+            kind="country" if kind == "country" else "entity" if kind == "entity" else "all",
+            key=key,
+            bucket=format_duration(bucket_s),
+            bucket_seconds=bucket_s,
+            since=start,
+            until=end,
+            buckets=[TrendBucket.of(datetime.fromtimestamp(ts, UTC), agg) for ts, agg in points],
+        )
+
+    @router.get(
+        "/trends/top",
+        summary='"Rising now": countries and entities whose escalation rose most (public)',
+        description="Compares the last `window` with the one before it. An entry's escalation in a "
+        "window is the sum of its articles' scores; `rise` is the difference. Only rises are listed, "
+        "largest first.",
+        responses={**errors(), **example(_TOP_EXAMPLE)},
+    )
+    async def trend_top(
+        live: LiveDep,
+        window: Annotated[
+            str, Query(description="Window length, 15m to 24h, a multiple of 5m.", examples=["6h"])
+        ] = "6h",
+        limit: Annotated[int, Query(ge=1, le=50, description="Most entries of each kind.")] = 10,
+    ) -> RisingNow:
+        try:
+            window_s = parse_duration(window)
+        except ValueError as e:
+            raise _invalid("window", str(e)) from e
+        if not _MIN_WINDOW_S <= window_s <= _MAX_WINDOW_S:
+            raise _invalid("window", "must be between 15m and 24h")
+        now = utcnow()
+        now_s = int(now.timestamp())
+        countries = await live.trends.rising("country", now_s, window_s, limit)
+        entities = await live.trends.rising("entity", now_s, window_s, limit)
+        return RisingNow(
+            window=format_duration(window_s),
+            now=now,
+            countries=[_entry(r) for r in countries],
+            entities=[_entry(r) for r in entities],
+        )
+
+    return router

@@ -1,0 +1,129 @@
+"""Watchlist CRUD, scoped to the caller: another user's watchlist answers 404, exactly as a missing one.
+
+Every change bumps ``watchlists:version``, so it reaches the matcher on every replica within a second.
+PATCH is a partial update (JSON merge semantics for the top-level fields): the fields sent replace the
+stored ones and the result must be a valid watchlist; see ``watchlist_edit``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from newswatch_alert.api_docs import errors, example, watchlist_example, watchlist_in_example
+from newswatch_alert.auth import current_user
+from newswatch_alert.models import Watchlist, WatchlistIn, WatchlistList
+from newswatch_alert.services import Services, get_services
+from newswatch_alert.watchlist_edit import WatchlistPatch
+from newswatch_alert.watchlists import TooManyWatchlists
+from newswatch_shared.schemas import utcnow
+
+__all__ = ["watchlists_router"]
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+UserId = Annotated[str, Depends(current_user)]
+WatchlistId = Annotated[
+    str, Path(description="The watchlist's id.", openapi_examples={"id": {"value": "0a4e6f1c2b3d5e7f"}})
+]
+
+NOT_FOUND = "watchlist not found"
+PATCH_EXAMPLES: dict[str, Any] = {
+    "pause": {"summary": "Pause the watchlist (kept, matches nothing)", "value": {"enabled": False}},
+    "keywords": {"summary": "Replace the keywords", "value": {"keywords": ["troops", "mobilisation"]}},
+    "no query": {"summary": "Remove the query", "value": {"query": None}},
+}
+
+
+def _body_errors(error: ValidationError) -> RequestValidationError:
+    """A validation failure found after parsing, reported like FastAPI's own 422 (loc under body)."""
+    problems: list[dict[str, Any]] = []
+    for problem in error.errors(include_url=False):
+        entry: dict[str, Any] = {**problem, "loc": ("body", *problem["loc"])}
+        entry.pop("ctx", None)  # may hold the exception object, which is not JSON
+        problems.append(entry)
+    return RequestValidationError(problems)
+
+
+def watchlists_router() -> APIRouter:
+    router = APIRouter(tags=["watchlists"])
+
+    @router.post(
+        "/watchlists",
+        status_code=status.HTTP_201_CREATED,
+        summary="Create a watchlist",
+        description="Webhook secrets are generated when not given; the response shows them.",
+        responses={
+            **errors(401, 409, e409="The caller owns the most watchlists allowed."),
+            **example(watchlist_example(), 201),
+        },
+    )
+    async def create_watchlist(
+        body: Annotated[WatchlistIn, Body(openapi_examples={"border": {"value": watchlist_in_example()}})],
+        user_id: UserId,
+        services: ServicesDep,
+    ) -> Watchlist:
+        try:
+            return await services.watchlists.create(user_id, body, utcnow())
+        except TooManyWatchlists as e:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
+
+    @router.get(
+        "/watchlists",
+        summary="The caller's watchlists, oldest first",
+        responses={**errors(401), **example({"watchlists": [watchlist_example()]})},
+    )
+    async def list_watchlists(user_id: UserId, services: ServicesDep) -> WatchlistList:
+        return WatchlistList(watchlists=await services.watchlists.list_for(user_id))
+
+    @router.get(
+        "/watchlists/{watchlist_id}",
+        summary="One of the caller's watchlists, channel secrets included",
+        responses={**errors(401, 404, e404=NOT_FOUND), **example(watchlist_example())},
+    )
+    async def get_watchlist(watchlist_id: WatchlistId, user_id: UserId, services: ServicesDep) -> Watchlist:
+        watchlist = await services.watchlists.get(user_id, watchlist_id)
+        if watchlist is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        return watchlist
+
+    @router.patch(
+        "/watchlists/{watchlist_id}",
+        summary="Change some fields of one of the caller's watchlists",
+        description=(
+            "Send only the fields to change; each replaces the stored value (lists are replaced, not "
+            "merged). The result must be a valid watchlist (422 otherwise, nothing stored). Unknown "
+            "and read-only fields (`id`, `created_at`, …) are refused. A channel sent again with the "
+            "same target keeps its id and secret. An empty body changes nothing."
+        ),
+        responses={**errors(401, 404, e404=NOT_FOUND), **example(watchlist_example())},
+    )
+    async def patch_watchlist(
+        watchlist_id: WatchlistId,
+        body: Annotated[WatchlistPatch, Body(openapi_examples=PATCH_EXAMPLES)],
+        user_id: UserId,
+        services: ServicesDep,
+    ) -> Watchlist:
+        changes = body.model_dump(exclude_unset=True)
+        try:
+            watchlist = await services.watchlists.update(user_id, watchlist_id, changes, utcnow())
+        except ValidationError as e:
+            raise _body_errors(e) from e
+        if watchlist is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        return watchlist
+
+    @router.delete(
+        "/watchlists/{watchlist_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary="Delete one of the caller's watchlists (alerts already made stay)",
+        responses=errors(401, 404, e404=NOT_FOUND),
+    )
+    async def delete_watchlist(watchlist_id: WatchlistId, user_id: UserId, services: ServicesDep) -> Response:
+        if not await services.watchlists.delete(user_id, watchlist_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router

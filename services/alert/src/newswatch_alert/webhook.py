@@ -1,0 +1,30 @@
+"""Webhook requests: the signed JSON POST a receiver gets for an alert or a digest (pure).
+
+An alert's body is the stored ``AlertEvent`` JSON, byte for byte; a digest's is its ``DigestEvent``
+(``"type": "digest"``). Both are signed over the exact bytes sent and carry the idempotency key, the
+alert or digest id, which stays the same on every retry and after a restart.
+"""
+
+from __future__ import annotations
+
+from newswatch_alert.digest import DigestEvent
+from newswatch_alert.signing import SIGNATURE_HEADER, sign
+
+__all__ = ["USER_AGENT", "digest_body", "headers"]
+
+USER_AGENT = "newswatch-alert/0.1 (+webhook)"
+
+
+def digest_body(digest: DigestEvent) -> bytes:
+    return digest.model_dump_json().encode("utf-8")
+
+
+def headers(secret: str, body: bytes, subject_id: str, *, digest: bool) -> dict[str, str]:
+    """Headers of one POST; ``subject_id`` is the alert id, or the digest id for a digest."""
+    return {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(secret, body),
+        "Idempotency-Key": subject_id,
+        "X-Newswatch-Event": "digest" if digest else "alert",
+        ("X-Newswatch-Digest-Id" if digest else "X-Newswatch-Alert-Id"): subject_id,
+    }
