@@ -77,6 +77,7 @@ def run_dev(settings: DevSettings, colour: bool = True) -> None:
     banner = [
         "",
         "newswatch is running.",
+        f"  dashboard     {alert}/",
         f"  articles      {alert}/articles",
         f"  API docs      {alert}/docs",
         f"  ingest        {stack.url('ingest')}/feeds",
