@@ -1,13 +1,16 @@
 """Logging: JSON lines by default, so log shippers need no parsing rules.
 
-Every record carries the service name; pass ids with ``extra={"article_id": ...}`` and they become
-fields of the JSON object.
+Every record is one JSON object on stderr with ``time`` (ISO 8601, UTC, milliseconds), ``level``,
+``service``, ``logger`` and ``message``; pass ids with ``extra={"article_id": ..., "alert_id": ...}``
+and they become fields of the object (``exc_info`` holds a traceback). Under docker compose the
+json-file driver keeps these lines as they are (`docker compose logs alert | jq`).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -24,13 +27,19 @@ class _ServiceFilter(logging.Filter):
         return True
 
 
+class _JsonFormatter(JsonFormatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        """ISO 8601 in UTC: sortable, unambiguous across hosts and containers."""
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
 def setup_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
     """Configure the root logger once per process (idempotent: replaces earlier handlers)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_ServiceFilter(service))
     if fmt == "json":
         handler.setFormatter(
-            JsonFormatter(
+            _JsonFormatter(
                 "%(asctime)s %(levelname)s %(service)s %(name)s %(message)s",
                 rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
                 timestamp=False,

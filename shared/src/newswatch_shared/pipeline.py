@@ -26,19 +26,28 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import BaseModel
 
 from newswatch_shared import metrics
 from newswatch_shared.errors import RetryableError, SchemaError
 from newswatch_shared.schemas import decode, encode
-from newswatch_shared.topics import DEAD_LETTER
+from newswatch_shared.topics import ARTICLES_ENRICHED, ARTICLES_RAW, DEAD_LETTER
 
 __all__ = ["ConsumeLoop", "Outgoing"]
 
 log = logging.getLogger(__name__)
 
 In = TypeVar("In", bound=BaseModel)
+
+
+def _ids(record: ConsumerRecord) -> dict[str, str]:
+    """Log fields naming a record: its topic and partition, and the article id its key is on article
+    topics, so an operator can follow one article through every service's logs."""
+    ids = {"topic": record.topic, "partition": str(record.partition)}
+    if record.topic in (ARTICLES_RAW, ARTICLES_ENRICHED) and record.key:
+        ids["article_id"] = record.key.decode("utf-8", "replace")
+    return ids
 
 
 @dataclass(frozen=True)
@@ -68,11 +77,13 @@ class ConsumeLoop(Generic[In]):
     retry_delay_s: float = 1.0
     dead_letter_topic: str = DEAD_LETTER
     batches_done: int = field(default=0, init=False)
+    _lag_labels: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             batch = await self.consumer.getmany(timeout_ms=self.poll_timeout_ms, max_records=self.batch_size)
             records = [r for rs in batch.values() for r in rs]
+            await self._report_lag()
             if not records:
                 continue
             started = time.perf_counter()
@@ -89,7 +100,35 @@ class ConsumeLoop(Generic[In]):
                 return  # abandoned mid-batch: do not commit what may be unfinished
             await self._commit(records)
             metrics.BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+            now_ms = time.time() * 1000
+            for r in records:
+                if r.timestamp is not None and r.timestamp > 0:
+                    age_s = max(0.0, (now_ms - r.timestamp) / 1000)
+                    metrics.MESSAGE_AGE.labels(self.service, r.topic).observe(age_s)
             self.batches_done += 1
+
+    async def _report_lag(self) -> None:
+        """Set the lag gauge of every partition this member holds; drop the ones it no longer holds.
+
+        Lag is the broker's high watermark (known after the first fetch of a partition) minus the
+        position the consumer reads next, so it falls to 0 once a partition is caught up. A replica
+        reports only its own partitions, so summing over replicas never counts one twice.
+        """
+        reported: set[tuple[str, str]] = set()
+        for tp in self.consumer.assignment():
+            highwater = self.consumer.highwater(tp)
+            if highwater is None:
+                continue
+            try:
+                position = await self.consumer.position(tp)
+            except IllegalStateError:  # revoked by a rebalance since assignment() was read
+                continue
+            labels = (tp.topic, str(tp.partition))
+            metrics.CONSUMER_LAG.labels(self.service, *labels).set(max(0, highwater - position))
+            reported.add(labels)
+        for labels in self._lag_labels - reported:
+            metrics.CONSUMER_LAG.remove(self.service, *labels)
+        self._lag_labels = reported
 
     async def _handle(self, records: list[ConsumerRecord], stop: asyncio.Event) -> None:
         valid: list[tuple[ConsumerRecord, In]] = []
@@ -127,7 +166,7 @@ class ConsumeLoop(Generic[In]):
                     log.warning("transient failure on %s: %s", record.key, e)
                     await asyncio.sleep(self.retry_delay_s)
                 except Exception as e:
-                    log.exception("message %r failed; dead-lettering it", record.key)
+                    log.exception("message %r failed; dead-lettering it", record.key, extra=_ids(record))
                     await self._dead_letter(record, "handler", f"{type(e).__name__}: {e}")
                     break
 
@@ -153,7 +192,7 @@ class ConsumeLoop(Generic[In]):
             record.partition,
             record.offset,
             error,
-            extra={"reason": reason},
+            extra={"reason": reason, **_ids(record)},
         )
         headers = [
             ("error", error[:4000].encode("utf-8")),
