@@ -22,8 +22,11 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PROJECTS)) requirements-dev.txt
 run: install
 	$(BIN)/newswatch dev
 
+# The suite mostly waits (broker groups, services starting), so it runs in parallel even on 2 cores;
+# whole files per worker keep module-wide fixtures (the spaCy model, a dashboard stack) loaded once.
+PYTEST_WORKERS ?= 4
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Debian's Chromium for the dashboard's browser tests (Playwright drives /usr/bin/chromium; no browser is
 # ever downloaded). Installed with apt when missing and running as root; otherwise those tests skip.

