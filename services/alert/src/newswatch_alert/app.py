@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from redis.exceptions import RedisError
 
 from newswatch_alert.alerts import AlertStore
@@ -143,7 +144,7 @@ def create_app(settings: AlertSettings) -> FastAPI:
             {"detail": "storage temporarily unavailable"}, status_code=503, headers={"Retry-After": "1"}
         )
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="newswatch alert",
         summary="Watchlists, alerts and their delivery; the newest enriched articles.",
         version="0.1.0",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from redis.asyncio import Redis
 
 from newswatch_enrich.api import tag_router
@@ -133,7 +134,7 @@ def create_app(settings: EnrichSettings) -> FastAPI:
         res.producer = None
         res.redis = None
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="newswatch enrich",
         version="0.1.0",
         description="Tags named entities and escalation language in news articles and scores escalation. "

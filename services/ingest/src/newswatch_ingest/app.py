@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from newswatch_ingest.api import Runtime, feeds_router
 from newswatch_ingest.dedupe import SeenStore
@@ -114,7 +115,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
             runtime.producer, runtime.redis, runtime.rng = producer, redis, rng
             yield
 
-    app = FastAPI(title="newswatch ingest", version="0.1.0", lifespan=lifespan)
+    app = FastAPIOffline(title="newswatch ingest", version="0.1.0", lifespan=lifespan)
     app.include_router(ops_router(SERVICE, runtime.ready))
     app.include_router(feeds_router(runtime, settings.admin_token))
     return app
