@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from newswatch_alert.app import create_app
+from newswatch_alert.live_models import ArticlePage
 from newswatch_alert.settings import AlertSettings
 
 OPS_PATHS = {"/health", "/ready", "/metrics"}  # the shared operations router, documented in architecture.md
@@ -121,3 +122,15 @@ def test_unauthorized_documents_the_challenge(spec: dict[str, Any]) -> None:
     response = spec["paths"]["/keys"]["get"]["responses"]["401"]
     assert "WWW-Authenticate" in response["headers"]
     assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_the_article_example_is_one_the_api_could_return(spec: dict[str, Any]) -> None:
+    """The /articles example is what readers copy: it must parse as a page and add up like real
+    output (a contribution's points sum to the score; its count is the number of matches listed)."""
+    content = spec["paths"]["/articles"]["get"]["responses"]["200"]["content"]["application/json"]
+    page = ArticlePage.model_validate(content["example"])
+    assert page.articles
+    for article in page.articles:
+        assert sum(c.points for c in article.contributions) == pytest.approx(article.score)
+        for c in article.contributions:
+            assert c.count == sum(1 for e in article.escalation if e.term == c.term), c.term

@@ -120,7 +120,7 @@ _ARTICLE_EXAMPLE: dict[str, Any] = {
         }
     ],
     "score": 41.5,
-    "contributions": [{"term": "troops", "category": "military", "weight": 3.0, "count": 2, "points": 4150}],
+    "contributions": [{"term": "troops", "category": "military", "weight": 3.0, "count": 1, "points": 41.5}],
     "enriched_at": "2026-11-27T08:30:04Z",
     "highlights": {
         "title": [{"start": 0, "end": 6, "kind": "term", "label": "troops", "category": "military"}],
