@@ -92,6 +92,9 @@ class Entity(_Message):
     country: str | None = Field(
         default=None, description="ISO 3166 alpha-2 code for places and nationalities."
     )
+    country_name: str | None = Field(
+        default=None, description='That country\'s canonical name ("Ukraine" for Kyiv or Ukrainian).'
+    )
     count: int = 1
 
 

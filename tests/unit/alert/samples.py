@@ -18,8 +18,10 @@ BORDER_CONTENT = (
 )
 
 
-def entity(text: str, label: str, canonical: str, country: str | None = None) -> Entity:
-    return Entity(text=text, label=label, canonical=canonical, country=country)
+def entity(
+    text: str, label: str, canonical: str, country: str | None = None, country_name: str | None = None
+) -> Entity:
+    return Entity(text=text, label=label, canonical=canonical, country=country, country_name=country_name)
 
 
 def term(
@@ -64,9 +66,10 @@ def enriched(
         entities=entities
         if entities is not None
         else [
-            entity("Ukrainian", "NORP", "Ukraine", "UA"),
-            entity("Kyiv", "GPE", "Kyiv", "UA"),
-            entity("Kremlin", "ORG", "Kremlin", "RU"),
+            # as enrich writes them: a nationality keeps its own canonical name, and says whose it is
+            entity("Ukrainian", "NORP", "Ukrainian", "UA", "Ukraine"),
+            entity("Kyiv", "GPE", "Kyiv", "UA", "Ukraine"),
+            entity("Kremlin", "ORG", "Kremlin", "RU", "Russia"),
         ],
         escalation=escalation if escalation is not None else [term("troops", "soldiers", BORDER_TITLE)],
         score=37.5,

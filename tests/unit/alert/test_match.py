@@ -17,7 +17,8 @@ ARTICLE = enriched()
     ("entities", "keywords", "matches"),
     [
         # entities: canonical name, surface text, ISO country code, case never matters
-        (["Ukraine"], [], True),
+        (["Ukraine"], [], True),  # the country's name: its places and people (Kyiv, "Ukrainian")
+        (["Russia"], [], True),  # the Kremlin is Russia's
         (["ukraine"], [], True),
         (["Ukrainian"], [], True),
         (["UA"], [], True),
@@ -61,7 +62,7 @@ def test_no_entities_in_article_fails_an_entity_clause() -> None:
 def test_explanation_names_what_matched_and_quotes_sentences() -> None:
     found = match(watchlist(["UA"], ["troops", "frontier", "invasion"]), ARTICLE)
     assert found is not None
-    assert found.matched_entities == ("Ukraine", "Kyiv")
+    assert found.matched_entities == ("Ukrainian", "Kyiv")
     assert found.matched_keywords == ("troops", "frontier")
     assert any("matched escalation term troops" in r and '"soldiers"' in r for r in found.reasons)
     assert any('keyword "frontier" appears in the title' == r for r in found.reasons)
@@ -100,7 +101,7 @@ def test_alert_id_depends_only_on_watchlist_and_article() -> None:
         37.5,
         "Example Wire",
     )
-    assert first.matched_entities == ["Ukraine"]
+    assert first.matched_entities == ["Ukrainian", "Kyiv"]  # "Ukraine": its people and its places
 
 
 @pytest.mark.parametrize(

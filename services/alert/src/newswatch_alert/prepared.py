@@ -3,7 +3,8 @@
 What each query field is compared with (all through :func:`newswatch_alert.text.norm`, so case and
 punctuation never decide):
 
-- ``entity:`` — each entity's canonical name, its text as written, and its ISO country code;
+- ``entity:`` — each entity's canonical name, its text as written, its ISO country code and its
+  country's name (so "Ukraine", like "UA", matches Kyiv and "Ukrainian");
 - ``country:`` — the ``country`` enrich gave each entity (places, nationalities, bodies of a state);
 - ``term:`` / ``category:`` — the canonical name / category of each escalation match;
 - ``source:`` — the feed's title, the feed id, and the host of the feed (or of the article);
@@ -71,6 +72,11 @@ class PreparedArticle:
                 code = norm(entity.country)
                 self.entity_keys[code].append((entity, f"by country code {entity.country}"))
                 self.countries[code].append(entity)
+            if entity.country_name and norm(entity.country_name) != norm(entity.canonical):
+                # "Ukraine" means the country, its places and its people, as "UA" does.
+                self.entity_keys[norm(entity.country_name)].append(
+                    (entity, f"by country {entity.country_name}")
+                )
         #: normalised canonical term / category → its occurrences
         self.terms: dict[str, list[EscalationMatch]] = defaultdict(list)
         self.categories: dict[str, list[EscalationMatch]] = defaultdict(list)

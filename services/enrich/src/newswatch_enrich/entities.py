@@ -45,7 +45,13 @@ def extract_entities(doc: Doc, gazetteer: Gazetteer, labels: Iterable[str] = NAM
         key = (canonical, label)
         seen = merged.get(key)
         if seen is None:
-            merged[key] = Entity(text=text, label=label, canonical=canonical, country=country)
+            merged[key] = Entity(
+                text=text,
+                label=label,
+                canonical=canonical,
+                country=country,
+                country_name=gazetteer.country_names.get(country) if country else None,
+            )
         else:
             merged[key] = seen.model_copy(update={"count": seen.count + 1})
     order = {key: i for i, key in enumerate(merged)}

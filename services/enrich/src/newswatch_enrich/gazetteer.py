@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -131,9 +131,13 @@ class _GazetteerFile(BaseModel):
 class Gazetteer:
     """An immutable name table; build it with :func:`load_gazetteer` or :func:`parse_gazetteer`."""
 
-    def __init__(self, version: str, entries: Sequence[EntrySpec]) -> None:
+    def __init__(
+        self, version: str, entries: Sequence[EntrySpec], country_names: Mapping[str, str] | None = None
+    ) -> None:  # country_names is filled by the builder once the names can be looked up
         self.version = version
         self.entries = tuple(entries)
+        #: ISO alpha-2 code → the country's canonical name ("UA" → "Ukraine"), for Entity.country_name.
+        self.country_names = dict(country_names or {})
         #: lookup key → (place, forced): forced when the ruler matches some spelling of that key.
         self._index: dict[str, tuple[Place, bool]] = {}
         for entry in self.entries:
@@ -190,9 +194,20 @@ def _build(data: _GazetteerFile) -> Gazetteer:
         common_words=frozenset(lookup_key(w) for w in data.ambiguity.common_words),
     )
     curated = [EntrySpec(e.label, e.country, tuple(e.names), frozenset(e.model_only)) for e in data.entries]
-    specs = build_entries(curated, package_candidates(options), rule)
+    candidates = package_candidates(options)
+    specs = build_entries(curated, candidates, rule)
     versions = source_versions(options) + ([faker_version()] if rule.use_person_names else [])
-    gazetteer = Gazetteer("+".join([data.version, *versions]), specs)
+    version = "+".join([data.version, *versions])
+    gazetteer = Gazetteer(version, specs)
+    # A country's name as its entities carry it, so "Ukrainian" and "Kyiv" can say whose they are by
+    # name as well as by code (a watchlist on "Ukraine" means the country, its places and its people).
+    names: dict[str, str] = {}
+    for candidate in candidates:
+        if candidate.kind == "country":
+            place = gazetteer.lookup(candidate.names[0])
+            if place is not None and place.country == candidate.country:
+                names[candidate.country] = place.canonical
+    gazetteer.country_names = names
     lookup_key.cache_clear()  # the build's keys (about 70,000) are not what articles will ask for
     return gazetteer
 
