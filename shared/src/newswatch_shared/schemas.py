@@ -112,6 +112,11 @@ class EscalationMatch(_Message):
     hedged: bool = Field(
         default=False, description="Speculated, not reported ('may invade', 'rumours of an invasion')."
     )
+    also: list[str] = Field(
+        default_factory=list,
+        description="Terms of shorter matches inside this one, left out of the score ('troop build-up'"
+        " is military buildup, also troops), so a watchlist on those terms still finds the article.",
+    )
 
 
 class Contribution(_Message):

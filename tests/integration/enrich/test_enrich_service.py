@@ -159,6 +159,7 @@ async def test_tag_endpoint_returns_the_documented_shape(
             "sentence",
             "negated",
             "hedged",  # optional flag added by issue 4 (default false)
+            "also",  # terms inside this match, unscored (default empty)
         }
         assert body["score"] > 0
         assert {c["term"] for c in body["contributions"]} == {"invasion", "troops"}

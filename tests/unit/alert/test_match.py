@@ -116,3 +116,13 @@ def test_entity_text_equal_to_canonical_is_not_reported_twice() -> None:
     article = enriched(entities=[entity("NATO", "ORG", "NATO")], escalation=[])
     found = match(watchlist(["nato"]), article)
     assert found is not None and len(found.reasons) == 1
+
+
+def test_a_term_inside_a_longer_match_still_matches_by_name() -> None:
+    """Enrich scores "troop build-up" once, as military buildup, and lists troops in ``also``."""
+    buildup = term("military buildup", "troop build-up", BORDER_TITLE).model_copy(update={"also": ["troops"]})
+    article = enriched(escalation=[buildup])
+    query = watchlist().model_copy(update={"keywords": [], "entities": ["UA"], "query": "term:troops"})
+    assert match(query, article) is not None
+    plain = enriched(escalation=[buildup.model_copy(update={"also": []})])
+    assert match(query, plain) is None

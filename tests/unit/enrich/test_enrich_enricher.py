@@ -49,6 +49,7 @@ def test_tag_result_has_the_documented_json_shape(enricher: Enricher) -> None:
         "sentence",
         "negated",
         "hedged",  # optional flag added by issue 4 (default false)
+        "also",  # terms inside this match, unscored (default empty)
     }
     assert set(body["contributions"][0]) == {"term", "category", "weight", "count", "points"}
     assert {m["term"] for m in body["escalation"]} == {"troops", "sanctions", "Nord Stream 2"}

@@ -295,3 +295,13 @@ def test_phrase_index_mixes_text_and_lemma_forms_word_by_word() -> None:
     breaks = [f[0] == "," for f in forms]
     found = sorted(index.find(forms, breaks))
     assert found == [("sanctions", 1, 3), ("sanctions", 2, 3)]  # the longest per start; no gap over ","
+
+
+def test_terms_inside_a_longer_match_are_listed_unscored(nlp: Language, matcher: EscalationMatcher) -> None:
+    # A watchlist on troops must still find a troop build-up, without the build-up counting twice.
+    (buildup,) = _find(nlp, matcher, "A troop build-up near the border alarmed the alliance.")
+    assert (buildup.term, buildup.also) == ("military buildup", ["troops"])
+    (withdrawal,) = _find(nlp, matcher, "Moscow began to withdraw troops from the region.")
+    assert (withdrawal.term, withdrawal.also) == ("withdrawal", ["troops"])
+    (alone,) = _find(nlp, matcher, "Troops were seen near the border.")
+    assert alone.also == []

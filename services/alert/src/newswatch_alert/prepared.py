@@ -6,7 +6,8 @@ punctuation never decide):
 - ``entity:`` — each entity's canonical name, its text as written, its ISO country code and its
   country's name (so "Ukraine", like "UA", matches Kyiv and "Ukrainian");
 - ``country:`` — the ``country`` enrich gave each entity (places, nationalities, bodies of a state);
-- ``term:`` / ``category:`` — the canonical name / category of each escalation match;
+- ``term:`` / ``category:`` — the canonical name / category of each escalation match, and the terms
+  enrich found inside a longer match (``also``: "troop build-up" is military buildup, also troops);
 - ``source:`` — the feed's title, the feed id, and the host of the feed (or of the article);
 - words and phrases — whole words of the title, summary and content, a phrase within one field.
 
@@ -83,6 +84,8 @@ class PreparedArticle:
         for occurrence in enriched.escalation:
             self.terms[norm(occurrence.term)].append(occurrence)
             self.categories[norm(occurrence.category)].append(occurrence)
+            for inner in occurrence.also:  # "troop build-up" is military buildup, and also troops
+                self.terms[norm(inner)].append(occurrence)
         #: normalised source name → what it is
         self.sources: dict[str, str] = {}
         for key, how in (

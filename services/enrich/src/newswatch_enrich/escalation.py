@@ -15,6 +15,8 @@ Rules, in the order they apply:
    ("scout troop", "invasion of privacy", "sanctioned by the league").
 3. Overlapping matches keep the longest (then the earliest): "troop build-up" is one military-buildup
    match, not also "troops"; "withdraw troops" is a withdrawal; "lift sanctions" is sanctions relief.
+   The terms of the shorter matches inside it are kept in ``also`` (unscored), so a watchlist on
+   ``troops`` still finds a troop build-up.
 4. Negation and hedging (:mod:`newswatch_enrich.escalation_cues`) set ``negated`` and ``hedged``, and
    the match's ``weight`` is the term's weight times the taxonomy's ``negated_factor`` (negated) or
    ``hedged_factor`` (hedged only): "no plans to invade" weighs a quarter of "invaded".
@@ -70,6 +72,7 @@ class EscalationMatcher:
         matches: list[EscalationMatch] = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             term = self._terms[span.label_]
+            inner = {self._terms[s.label_].term for s in spans if span.start <= s.start and s.end <= span.end}
             negated, hedged = self._qualifier.qualify(doc, span, has_sents, forms)
             factor = self._negated_factor if negated else self._hedged_factor if hedged else 1.0
             matches.append(
@@ -83,6 +86,7 @@ class EscalationMatcher:
                     sentence=span.sent.text.strip() if has_sents else "",
                     negated=negated,
                     hedged=hedged,
+                    also=sorted(inner - {term.term}),
                 )
             )
         return matches
