@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
@@ -18,6 +17,8 @@ from newswatch_alert.article_index import STREAM, ArticleIndex
 from newswatch_alert.article_stream import ArticleEvent, ArticleStreamHub, Gap
 from newswatch_alert.articles import ArticleStore
 from newswatch_alert.settings import AlertSettings
+from tests.helpers.sse import Event
+from tests.helpers.sse import events as sse_events
 from tests.integration.alert.support import ADMIN_TOKEN, produce_articles
 from tests.unit.alert.feed_samples import T0, article
 
@@ -36,32 +37,6 @@ def settings(fresh_kafka: str, redis_url: str) -> AlertSettings:
         batch_size=16,
         alert_feed_heartbeat_s=0.3,
     )
-
-
-@dataclass
-class Event:
-    id: str | None = None
-    event: str | None = None
-    data: list[str] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)
-
-
-async def sse(response: httpx.Response) -> AsyncIterator[Event]:
-    """Events (and comment-only blocks) of an SSE response, as they arrive."""
-    current = Event()
-    async for line in response.aiter_lines():
-        if line == "":
-            yield current
-            current = Event()
-        elif line.startswith(":"):
-            current.comments.append(line[1:].strip())
-        else:
-            name, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if name == "data":
-                current.data.append(value)
-            elif name in ("id", "event"):
-                setattr(current, name, value)
 
 
 async def next_article(events: AsyncIterator[Event], timeout_s: float = 30) -> Event:
@@ -98,7 +73,7 @@ async def test_stream_is_filtered_resumable_and_beats(
     async with api.stream("GET", "/articles/stream", params={"country": "UA"}, timeout=60) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        events = sse(response)
+        events = sse_events(response)
         async with asyncio.timeout(10):
             first_block = await anext(events)
         assert "connected" in first_block.comments
@@ -108,8 +83,8 @@ async def test_stream_is_filtered_resumable_and_beats(
 
         await produce_articles(settings, ru("r1", 1), ua("u1", 2))  # type: ignore[arg-type]
         got = await next_article(events)
-        assert got.id and json.loads("".join(got.data))["id"] == "u1"  # r1 came first but is filtered out
-        assert json.loads("".join(got.data))["highlights"]["title"][0]["label"] == "troops"
+        assert got.id and json.loads(got.data)["id"] == "u1"  # r1 came first but is filtered out
+        assert json.loads(got.data)["highlights"]["title"][0]["label"] == "troops"
         first_id = got.id
 
     # Missed while disconnected: u2 and u3 (and r2, filtered out). Resuming replays exactly those.
@@ -117,18 +92,18 @@ async def test_stream_is_filtered_resumable_and_beats(
     await asyncio.sleep(0)
     headers = {"Last-Event-ID": first_id}
     async with api.stream("GET", "/articles/stream", params={"country": "UA"}, headers=headers) as response:
-        events = sse(response)
-        seen = [json.loads("".join((await next_article(events)).data))["id"] for _ in range(2)]
+        events = sse_events(response)
+        seen = [json.loads((await next_article(events)).data)["id"] for _ in range(2)]
         assert seen == ["u2", "u3"]
         await produce_articles(settings, ua("u4", 6))  # type: ignore[arg-type]
-        assert json.loads("".join((await next_article(events)).data))["id"] == "u4"
+        assert json.loads((await next_article(events)).data)["id"] == "u4"
 
     # Last-Event-ID: 0 replays everything kept (that passes the filter), oldest first.
     async with api.stream(
         "GET", "/articles/stream", params={"country": "UA"}, headers={"Last-Event-ID": "0"}
     ) as r:
-        events = sse(r)
-        replayed = [json.loads("".join((await next_article(events)).data))["id"] for _ in range(4)]
+        events = sse_events(r)
+        replayed = [json.loads((await next_article(events)).data)["id"] for _ in range(4)]
         assert replayed == ["u1", "u2", "u3", "u4"]
 
     bad = await api.get("/articles/stream", headers={"Last-Event-ID": "yesterday"})

@@ -8,7 +8,6 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from redis.asyncio import Redis
 from newswatch_alert.alerts import AlertStore
 from newswatch_alert.settings import AlertSettings
 from newswatch_shared.schemas import AlertEvent, utcnow
+from tests.helpers.sse import Event, events
 from tests.integration.alert.delivery_support import alert_for, receiving
 from tests.integration.alert.support import (
     admin,
@@ -28,32 +28,6 @@ from tests.integration.alert.support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass
-class Event:
-    id: str | None = None
-    event: str | None = None
-    data: str = ""
-    comments: list[str] = field(default_factory=list)
-
-
-async def events(response: httpx.Response) -> AsyncIterator[Event]:
-    """Parse a text/event-stream as a client does: fields until a blank line make one event."""
-    current = Event()
-    async for line in response.aiter_lines():
-        if line == "":
-            yield current
-            current = Event()
-        elif line.startswith(":"):
-            current.comments.append(line[1:].strip())
-        else:
-            name, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if name == "data":
-                current.data = f"{current.data}\n{value}" if current.data else value
-            elif name in ("id", "event"):
-                setattr(current, name, value)
 
 
 async def next_alerts(stream: AsyncIterator[Event], n: int) -> list[Event]:
