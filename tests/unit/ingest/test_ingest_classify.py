@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newswatch_ingest.classify import MAX_RETRY_AFTER_S, classify_response, parse_retry_after
+from newswatch_ingest.classify import classify_response
 from newswatch_ingest.schedule import JITTER, next_poll_delay
+from newswatch_shared.retry import MAX_RETRY_AFTER_S
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 
@@ -46,10 +47,6 @@ def test_classify_status(status: int, outcome: str, phrase: str) -> None:
 )
 def test_retry_after(status: int, header: str, wait: float | None) -> None:
     assert classify_response(status, header, NOW).retry_after_s == wait
-
-
-def test_parse_retry_after_absent() -> None:
-    assert parse_retry_after(None, NOW) is None and parse_retry_after("", NOW) is None
 
 
 @pytest.mark.parametrize(

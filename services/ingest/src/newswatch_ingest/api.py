@@ -8,12 +8,10 @@ holds URLs, settings and health, no secrets, and monitoring should not need the 
 from __future__ import annotations
 
 import random
-import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from redis.asyncio import Redis
 
@@ -23,6 +21,7 @@ from newswatch_ingest.feedimport import ImportReport, register_listed
 from newswatch_ingest.feeds import Feed, FeedChanges, FeedConflict, FeedRegistry
 from newswatch_ingest.opml import MAX_OPML_BYTES, ListedFeed, OpmlError, build_opml, parse_opml
 from newswatch_ingest.poller import Poller
+from newswatch_shared.auth import admin_guard
 from newswatch_shared.kafka import kafka_ready
 from newswatch_shared.redis_client import redis_ready
 from newswatch_shared.runtime import Worker
@@ -94,21 +93,6 @@ class UpdateFeed(_FeedFields):
     url: str | None = Field(default=None, min_length=1, max_length=2048, description="A new URL.")
 
 
-def _admin_check(token: SecretStr) -> Callable[[str | None], Awaitable[None]]:
-    expected = token.get_secret_value().encode()
-
-    async def check(authorization: str | None = Header(default=None)) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), expected):
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "A valid admin bearer token is required.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-
-    return check
-
-
 async def _read_capped(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it passes ``limit`` (never read whole first)."""
     declared = request.headers.get("content-length", "")
@@ -143,7 +127,7 @@ def _listed(feed: Feed) -> ListedFeed:
 
 def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
     router = APIRouter(tags=["feeds"])
-    admin = [Depends(_admin_check(admin_token))]
+    admin = [Depends(admin_guard(admin_token))]
 
     @router.post(
         "/feeds",

@@ -6,16 +6,13 @@ Pure: takes the status and headers, never a client, so every branch is a table r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from http import HTTPStatus
 from typing import Literal
 
-__all__ = ["MAX_RETRY_AFTER_S", "Verdict", "classify_response", "parse_retry_after"]
+from newswatch_shared.retry import parse_retry_after
 
-#: A Retry-After longer than a day is not honoured as is (a misconfigured server should not park
-#: a feed for months).
-MAX_RETRY_AFTER_S = 86_400.0
+__all__ = ["Verdict", "classify_response"]
 
 
 @dataclass(frozen=True)
@@ -27,22 +24,6 @@ class Verdict:
     @property
     def modified(self) -> bool:
         return self.outcome == "ok"
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER_S)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return min(max((when - now).total_seconds(), 0.0), MAX_RETRY_AFTER_S)
 
 
 def _reason(status: int) -> str:

@@ -6,6 +6,7 @@ top of it. The keys are listed in :mod:`feeds`. Three Lua scripts keep each step
 - taking a lease only while the feed is still due, so a replica that read the schedule just before
   another one polled and rescheduled the feed does not poll it again;
 - releasing a lease only by its holder (after a poll, in the same step that records its result);
+  the lease operations themselves are ``newswatch_shared.lease``'s, shared with alert's outbox;
 - recording a poll only if the feed still exists at the URL polled, and rescheduling it only if it
   is still enabled, so a poll overlapping a delete, a disable or a move cannot undo them.
 """
@@ -19,6 +20,7 @@ from redis.asyncio import Redis
 from redis.typing import EncodableT
 
 from newswatch_ingest.feedmodel import dump_json, iso
+from newswatch_shared.lease import LUA, Leases
 
 __all__ = [
     "ALIASES_KEY",
@@ -40,17 +42,18 @@ SCHEDULE_KEY = PREFIX + "schedule"
 DISABLED_KEY = PREFIX + "disabled"
 ALIASES_KEY = PREFIX + "aliases"
 
-# Delete the lease only if we still hold it (it may have expired and been taken by another replica).
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-
 # Take the lease only while the feed is still due: a replica that read the schedule just before
 # another one polled and rescheduled the feed must not poll it a second time.
-_CLAIM_DUE = """
+# ARGV: id, owner, now, lease ms.
+_CLAIM_DUE = (
+    LUA
+    + """
 local score = redis.call('zscore', KEYS[2], ARGV[1])
 if not score or tonumber(score) > tonumber(ARGV[3]) then return 0 end
-if redis.call('set', KEYS[1], ARGV[2], 'NX', 'EX', ARGV[4]) then return 1 end
+if lease_take(KEYS[1], ARGV[2], ARGV[4]) then return 1 end
 return 0
 """
+)
 
 # The due feeds (ids and URLs, so the caller can apply its per-host limit before claiming any) and the
 # earliest score, in one round trip. ARGV: now, offset, limit, key prefix.
@@ -66,26 +69,31 @@ return out
 """
 
 # _CLAIM_DUE for several feeds at once, returning each claimed feed's hash (read under the lease).
-# ARGV: now, owner, lease seconds, key prefix, ids...
-_CLAIM_MANY = """
+# ARGV: now, owner, lease ms, key prefix, ids...
+_CLAIM_MANY = (
+    LUA
+    + """
 local out = {}
 for i = 5, #ARGV do
   local id = ARGV[i]
   local score = redis.call('zscore', KEYS[1], id)
   if score and tonumber(score) <= tonumber(ARGV[1])
-      and redis.call('set', ARGV[4] .. 'lease:' .. id, ARGV[2], 'NX', 'EX', ARGV[3]) then
+      and lease_take(ARGV[4] .. 'lease:' .. id, ARGV[2], ARGV[3]) then
     out[#out + 1] = id
     out[#out + 1] = redis.call('hgetall', ARGV[4] .. 'feed:' .. id)
   end
 end
 return out
 """
+)
 
 # KEYS: feed hash, schedule, disabled set, lease. ARGV: id, expected url ('' = any), next score,
 # published increment, disable ('1'/'0'), lease owner ('' = none), then field/value pairs.
 # Releases the lease when ARGV[6] holds it. Returns 0 (feed gone or moved), 1, or 2 (disabled now).
-_RECORD = """
-if ARGV[6] ~= '' and redis.call('get', KEYS[4]) == ARGV[6] then redis.call('del', KEYS[4]) end
+_RECORD = (
+    LUA
+    + """
+if ARGV[6] ~= '' then lease_release(KEYS[4], ARGV[6]) end
 local url = redis.call('hget', KEYS[1], 'url')
 if not url or (ARGV[2] ~= '' and url ~= ARGV[2]) then return 0 end
 if #ARGV > 6 then redis.call('hset', KEYS[1], unpack(ARGV, 7, #ARGV)) end
@@ -103,6 +111,7 @@ end
 redis.call('zadd', KEYS[2], ARGV[3], ARGV[1])
 return 1
 """
+)
 
 
 def feed_key(feed_id: str) -> str:
@@ -163,7 +172,7 @@ class PollState:
         self._claim_many = redis.register_script(_CLAIM_MANY)
         self._due = redis.register_script(_DUE)
         self._record_script = redis.register_script(_RECORD)
-        self._release = redis.register_script(_RELEASE)
+        self._leases = Leases(redis)
 
     async def _enabled(self, feed_id: str) -> bool:
         return as_text(await self.redis.hget(feed_key(feed_id), "enabled")) != "0"
@@ -194,7 +203,7 @@ class PollState:
         """Take the lease of each feed still due; returns the claimed ids with their hashes."""
         if not feed_ids:
             return []
-        args: list[EncodableT] = [now.timestamp(), owner, ttl_s, PREFIX, *feed_ids]
+        args: list[EncodableT] = [now.timestamp(), owner, ttl_s * 1000, PREFIX, *feed_ids]
         flat = await self._claim_many(keys=[SCHEDULE_KEY], args=args)
         claimed = []
         for i in range(0, len(flat), 2):
@@ -221,15 +230,15 @@ class PollState:
 
     async def claim(self, feed_id: str, owner: str, ttl_s: int) -> bool:
         """Take the poll lease; False when another poller holds it."""
-        return bool(await self.redis.set(lease_key(feed_id), owner, nx=True, ex=ttl_s))
+        return await self._leases.take(lease_key(feed_id), owner, ttl_s)
 
     async def claim_due(self, feed_id: str, owner: str, ttl_s: int, now: datetime) -> bool:
         """Take the poll lease if the feed is still due at ``now``; False otherwise."""
-        args: list[EncodableT] = [feed_id, owner, now.timestamp(), ttl_s]
+        args: list[EncodableT] = [feed_id, owner, now.timestamp(), ttl_s * 1000]
         return bool(await self._claim_due(keys=[lease_key(feed_id), SCHEDULE_KEY], args=args))
 
     async def release(self, feed_id: str, owner: str) -> None:
-        await self._release(keys=[lease_key(feed_id)], args=[owner])
+        await self._leases.release(lease_key(feed_id), owner)
 
     async def counts(self) -> tuple[int, int]:
         """(feeds registered, feeds disabled)."""

@@ -3,8 +3,10 @@
 A healthy feed is polled every ``interval_s`` with ±10 % jitter, so feeds added together drift
 apart instead of hitting their servers (and our broker) in lock-step. A failing feed backs off
 exponentially — 2×, 4×, 8×… the interval — up to ``max_backoff_s``; a Retry-After from the server is
-honoured when it asks for longer. A response that says it stays fresh for a while (Cache-Control
-max-age, Expires) is not asked for again before then, up to a cap the caller chooses.
+honoured when it asks for longer, and never shortened by the jitter. The backoff is the one alert's
+deliveries use (``newswatch_shared.retry.Backoff``), with the feed's interval as its first step. A
+response that says it stays fresh for a while (Cache-Control max-age, Expires) is not asked for
+again before then, up to a cap the caller chooses.
 
 Feeds registered in bulk (a long OPML import or start-up feeds file, see :mod:`feedimport`) get
 their first poll spread over one interval (:func:`first_poll_delay`), so importing 5,000 feeds does
@@ -14,6 +16,8 @@ not make 5,000 feeds due in the same second, now and at every interval after.
 from __future__ import annotations
 
 import random
+
+from newswatch_shared.retry import Backoff
 
 __all__ = ["JITTER", "MIN_DELAY_S", "first_poll_delay", "next_poll_delay"]
 
@@ -35,13 +39,8 @@ def next_poll_delay(
     ``fresh_for_s`` (the response's max-age, already capped by the caller) is a floor applied after
     the jitter: we never ask before the server said the document could change.
     """
-    delay = interval_s
-    if failures > 0:
-        delay = min(interval_s * 2 ** min(failures, 20), max(max_backoff_s, interval_s))
-    if retry_after_s is not None:
-        delay = max(delay, retry_after_s)
-    spread = (rng or random).uniform(-JITTER, JITTER)
-    delay = max(delay * (1 + spread), MIN_DELAY_S)
+    backoff = Backoff(interval_s, max(max_backoff_s, interval_s), below=JITTER, above=JITTER)
+    delay = max(backoff.delay_s(failures, rng, retry_after_s), MIN_DELAY_S)
     if fresh_for_s is not None:
         delay = max(delay, fresh_for_s)
     return delay
