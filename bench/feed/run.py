@@ -28,10 +28,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from newswatch_alert.article_filters import ArticleFilter, member_of
-from newswatch_alert.article_index import ArticleIndex
-from newswatch_alert.articles import ArticleStore
-from newswatch_alert.trend_store import TrendStore
+from newswatch_alert.live.articles import ArticleStore
+from newswatch_alert.live.filters import ArticleFilter, member_of
+from newswatch_alert.live.index import ArticleIndex
+from newswatch_alert.live.trend_store import TrendStore
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
 
 PLACES = [

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 from vocab import Place, TaxonomyTerm, Vocabulary
 
-from newswatch_alert.models import Watchlist
+from newswatch_alert.watchlists.models import Watchlist
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
 
 __all__ = ["make_articles", "make_watchlists"]

@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import make_articles, make_watchlists  # noqa: E402
 from vocab import build_vocabulary  # noqa: E402
 
-from newswatch_alert.index import WatchlistIndex  # noqa: E402
-from newswatch_alert.match import Compiled, PreparedArticle, compile_watchlist, is_match  # noqa: E402
+from newswatch_alert.watchlists.index import WatchlistIndex  # noqa: E402
+from newswatch_alert.watchlists.match import Compiled, PreparedArticle, compile_watchlist, is_match  # noqa: E402
 from newswatch_shared.schemas import EnrichedArticle  # noqa: E402
 
 SIZES = {"10k": 10_000, "100k": 100_000}

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
-__all__ = ["make_redis", "redis_ready"]
+__all__ = ["TRANSIENT_REDIS_ERRORS", "make_redis", "redis_ready"]
+
+#: Redis failures that pass (a restart, a failover, memory freed): retry the work, never dead-letter it.
+TRANSIENT_REDIS_ERRORS: tuple[type[Exception], ...] = (
+    redis_errors.ConnectionError,  # includes BusyLoadingError (Redis loading its data after a restart)
+    redis_errors.TimeoutError,
+    redis_errors.ReadOnlyError,  # a replica promoted while we wrote
+    redis_errors.OutOfMemoryError,
+    redis_errors.TryAgainError,
+)
 
 
 def make_redis(url: str) -> Redis:

@@ -18,7 +18,8 @@ import httpx
 import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from newswatch_alert.app import GROUP_ID, create_app
+from newswatch_alert.app import create_app
+from newswatch_alert.roles.match import GROUP_ID
 from newswatch_alert.settings import AlertSettings
 from newswatch_cli.embedded import free_port
 from newswatch_shared.kafka import make_producer

@@ -7,13 +7,15 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from newswatch_alert.alerts import AlertStore
-from newswatch_alert.articles import ArticleStore
-from newswatch_alert.handler import ArticleHandler
-from newswatch_alert.match import build_alert, match
-from newswatch_alert.models import DeliveryState, WatchlistIn
-from newswatch_alert.outbox import Outbox
-from newswatch_alert.watchlists import TooManyWatchlists, WatchlistCache, WatchlistStore
+from newswatch_alert.alerts.handler import ArticleHandler
+from newswatch_alert.alerts.store import AlertStore
+from newswatch_alert.delivery.models import DeliveryState
+from newswatch_alert.delivery.outbox import Outbox
+from newswatch_alert.live.articles import ArticleStore
+from newswatch_alert.watchlists.cache import WatchlistCache
+from newswatch_alert.watchlists.match import build_alert, match
+from newswatch_alert.watchlists.models import WatchlistIn
+from newswatch_alert.watchlists.store import TooManyWatchlists, WatchlistStore
 from newswatch_cli.embedded import free_port
 from newswatch_shared.errors import RetryableError
 from newswatch_shared.redis_client import make_redis

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from newswatch_alert.models import Watchlist, WebhookChannel
+from newswatch_alert.delivery.channels import WebhookChannel
+from newswatch_alert.watchlists.models import Watchlist
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

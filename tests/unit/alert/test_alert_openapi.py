@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from newswatch_alert.app import create_app
-from newswatch_alert.live_models import ArticlePage
+from newswatch_alert.live.models import ArticlePage
 from newswatch_alert.settings import AlertSettings
 
 OPS_PATHS = {"/health", "/ready", "/metrics"}  # the shared operations router, documented in architecture.md

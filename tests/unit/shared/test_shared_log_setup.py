@@ -24,7 +24,7 @@ def restore_logging() -> Iterator[None]:
 @pytest.mark.usefixtures("restore_logging")
 def test_json_lines_carry_service_level_time_and_ids(capsys: pytest.CaptureFixture[str]) -> None:
     setup_logging("alert", "INFO", "json")
-    log = logging.getLogger("newswatch_alert.handler")
+    log = logging.getLogger("newswatch_alert.alerts.handler")
     log.info("alert %s created", "a1", extra={"alert_id": "a1", "article_id": "art9"})
     log.debug("not shown at INFO")
     try:
@@ -34,7 +34,11 @@ def test_json_lines_carry_service_level_time_and_ids(capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().err.splitlines()
     first, second = (json.loads(line) for line in lines)  # exactly two lines, each one JSON object
     assert first["message"] == "alert a1 created"
-    assert (first["service"], first["level"], first["logger"]) == ("alert", "INFO", "newswatch_alert.handler")
+    assert (first["service"], first["level"], first["logger"]) == (
+        "alert",
+        "INFO",
+        "newswatch_alert.alerts.handler",
+    )
     assert (first["alert_id"], first["article_id"]) == ("a1", "art9")
     assert datetime.fromisoformat(first["time"]).utcoffset() is not None  # ISO 8601 with its zone
     assert second["level"] == "ERROR" and "ValueError: boom" in second["exc_info"]

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from email.utils import parseaddr
+from typing import Literal, cast, get_args
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from newswatch_shared.settings import AdminSettings
 
-__all__ = ["AlertSettings"]
+__all__ = ["ROLES", "AlertSettings", "Role"]
+
+#: What one alert process can run; see ``roles`` and docs/architecture.md.
+Role = Literal["api", "match", "deliver"]
+ROLES: tuple[Role, ...] = get_args(Role)
 
 
 class AlertSettings(AdminSettings):
     """Built once in ``main`` and passed down; ``NEWSWATCH_ADMIN_TOKEN`` is required."""
 
-    alert_port: int = Field(default=8000, ge=1, le=65535, description="Port of the user-facing API.")
+    alert_port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        description="Port of the HTTP server: the user-facing API (api role) and /health, /ready, /metrics.",
+    )
+    alert_roles: str = Field(
+        default="api,match,deliver",
+        description="Roles this process runs, comma-separated: `api` (users, watchlists, live feed API, "
+        "streams, dashboard), `match` (the articles.enriched consumer group: matching, alert creation), "
+        "`deliver` (the outbox workers). Each can run in processes of its own and scale apart.",
+    )
     alert_article_retention_count: int = Field(
         default=5000, ge=1, description="Newest articles (by published time) kept for GET /articles."
     )
@@ -154,6 +170,22 @@ class AlertSettings(AdminSettings):
     alert_trend_retention_days: int = Field(
         default=90, ge=1, description="Days hourly and daily trend buckets are kept (5-minute ones: 3 days)."
     )
+
+    @field_validator("alert_roles")
+    @classmethod
+    def _known_roles(cls, value: str) -> str:
+        names = {name.strip().lower() for name in value.split(",") if name.strip()}
+        unknown = sorted(names - set(ROLES))
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
+        if not names:
+            raise ValueError(f"name at least one role of {', '.join(ROLES)}")
+        return ",".join(role for role in ROLES if role in names)
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """The roles of ``alert_roles``, in start order (api, match, deliver), each once."""
+        return tuple(cast(Role, name) for name in self.alert_roles.split(","))
 
     @model_validator(mode="after")
     def _delivery_is_consistent(self) -> AlertSettings:

@@ -16,31 +16,21 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from redis import exceptions as redis_errors
-
-from newswatch_alert import metrics
-from newswatch_alert.alerts import AlertStore
-from newswatch_alert.articles import ArticleStore
-from newswatch_alert.digest import digest_mode
-from newswatch_alert.match import build_alert
-from newswatch_alert.watchlists import WatchlistCache
+from newswatch_alert.alerts.store import AlertStore
+from newswatch_alert.common import metrics
+from newswatch_alert.delivery.digest import digest_mode
+from newswatch_alert.live.articles import ArticleStore
+from newswatch_alert.watchlists.cache import WatchlistCache
+from newswatch_alert.watchlists.match import build_alert
 from newswatch_shared.errors import RetryableError
 from newswatch_shared.pipeline import Outgoing
+from newswatch_shared.redis_client import TRANSIENT_REDIS_ERRORS
 from newswatch_shared.schemas import EnrichedArticle, utcnow
 from newswatch_shared.topics import ALERTS
 
-__all__ = ["TRANSIENT_REDIS_ERRORS", "ArticleHandler"]
+__all__ = ["ArticleHandler"]
 
 log = logging.getLogger(__name__)
-
-#: Redis failures that pass (a restart, a failover, memory freed): retry the batch, never dead-letter.
-TRANSIENT_REDIS_ERRORS: tuple[type[Exception], ...] = (
-    redis_errors.ConnectionError,  # includes BusyLoadingError (Redis loading its data after a restart)
-    redis_errors.TimeoutError,
-    redis_errors.ReadOnlyError,  # a replica promoted while we wrote
-    redis_errors.OutOfMemoryError,
-    redis_errors.TryAgainError,
-)
 
 
 class ArticleHandler:

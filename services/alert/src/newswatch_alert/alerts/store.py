@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from newswatch_alert import keys
-from newswatch_alert.channels import AnyChannel, WebhookChannel, destination
-from newswatch_alert.digest import DigestInfo, DigestMode, digest_id, period_of
-from newswatch_alert.models import AlertView, DeliveryState, OutboxItem
+from newswatch_alert.alerts.models import AlertView
+from newswatch_alert.common import keys
+from newswatch_alert.delivery.channels import AnyChannel, WebhookChannel, destination
+from newswatch_alert.delivery.digest import DigestInfo, DigestMode, digest_id, period_of
+from newswatch_alert.delivery.models import DeliveryState, OutboxItem
 from newswatch_shared.schemas import AlertEvent
 
 __all__ = ["AlertStore"]

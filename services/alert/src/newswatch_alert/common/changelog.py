@@ -18,7 +18,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from newswatch_alert import keys
+from newswatch_alert.common import keys
 
 __all__ = ["KEEP", "Changes", "log_change", "read_changes"]
 

@@ -1,7 +1,7 @@
 """The dashboard: static files from the package, served at ``/`` and ``/dashboard/<file>``.
 
-Plain HTML, CSS and ES modules: no build step, nothing from a CDN. Only files that ship in the
-``dashboard`` folder are served (the list is read once), so no path can reach anything else. The
+Plain HTML, CSS and ES modules: no build step, nothing from a CDN. Only files that ship in
+``dashboard/static`` are served (the list is read once), so no path can reach anything else. The
 Content-Security-Policy allows this origin only, which also proves the page needs no other network.
 """
 
@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 __all__ = ["DASHBOARD_DIR", "dashboard_router"]
 
-DASHBOARD_DIR = Path(__file__).with_name("dashboard")
+DASHBOARD_DIR = Path(__file__).with_name("static")
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",

@@ -21,7 +21,7 @@ from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 
-from newswatch_alert.digest import DigestEvent
+from newswatch_alert.delivery.digest import DigestEvent
 from newswatch_shared.schemas import AlertEvent
 
 __all__ = ["SendFailed", "SmtpConfig", "alert_message", "digest_message", "message_id", "send"]

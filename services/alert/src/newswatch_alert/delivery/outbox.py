@@ -4,10 +4,11 @@ The outbox is a sorted set of ``<alert id>:<channel id>`` (or ``<digest id>:<cha
 the next attempt time (epoch ms); the entry's details live under ``outbox:item:<member>`` until it is
 delivered or dead, so a crash at any moment loses nothing.
 
-Claiming (one script): take due members, and for each one ``SET outbox:lease:<member> NX PX`` and
-push its score to the lease's end. Two replicas therefore never hold the same entry, and an entry
-whose holder died becomes due again when the lease runs out. Finishing (one script) checks the
-lease is still ours, records the channel's state and either removes the entry or reschedules it.
+Claiming (one script): take due members, and for each one take the lease ``outbox:lease:<member>``
+(``newswatch_shared.lease``, as ingest's feed leases) and push its score to the lease's end. Two
+replicas therefore never hold the same entry, and an entry whose holder died becomes due again when
+the lease runs out. Finishing (one script) checks the lease is still ours, records the channel's
+state and either removes the entry or reschedules it.
 
 A digest entry, once claimed, closes its digest (a third script): the alerts it lists are fixed from
 then on, so every channel and every retry sends the same message, and an alert arriving later is
@@ -18,15 +19,15 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from newswatch_alert import keys
-from newswatch_alert.digest import DigestEvent
-from newswatch_alert.models import DeliveryState, OutboxItem
+from newswatch_alert.common import keys
+from newswatch_alert.delivery.digest import DigestEvent
+from newswatch_alert.delivery.models import DeliveryState, OutboxItem
+from newswatch_shared.lease import LUA, new_token
 from newswatch_shared.schemas import AlertEvent
 
 __all__ = ["Claimed", "Outbox"]
@@ -34,22 +35,27 @@ __all__ = ["Claimed", "Outbox"]
 log = logging.getLogger(__name__)
 
 # KEYS[1] outbox; ARGV: now (ms), limit, lease (ms), token, lease key prefix.
-_CLAIM = """
+_CLAIM = (
+    LUA
+    + """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local claimed = {}
 for _, member in ipairs(due) do
-  if redis.call('SET', ARGV[5] .. member, ARGV[4], 'NX', 'PX', ARGV[3]) then
+  if lease_take(ARGV[5] .. member, ARGV[4], ARGV[3]) then
     redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]), member)
     table.insert(claimed, member)
   end
 end
 return claimed
 """
+)
 
 # KEYS: outbox, item, lease, deliveries hash.
 # ARGV: member, token, channel id, state json ('' = none), next attempt (ms; '' = entry is done).
-_FINISH = """
-if redis.call('GET', KEYS[3]) ~= ARGV[2] then
+_FINISH = (
+    LUA
+    + """
+if not lease_held(KEYS[3], ARGV[2]) then
   return 0
 end
 if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[4]) == 1 then
@@ -61,9 +67,10 @@ if ARGV[5] == '' then
 else
   redis.call('ZADD', KEYS[1], ARGV[5], ARGV[1])
 end
-redis.call('DEL', KEYS[3])
+lease_release(KEYS[3], ARGV[2])
 return 1
 """
+)
 
 
 # KEYS: digest closed flag, digest's alerts, digest info; ARGV: ttl (s), most alerts listed.
@@ -122,7 +129,7 @@ class Outbox:
         self._open_digest = redis.register_script(_OPEN_DIGEST)
 
     async def claim_due(self, now_ms: int, limit: int) -> list[Claimed]:
-        token = secrets.token_hex(8)
+        token = new_token()
         members: list[str] = await self._claim(
             keys=[keys.OUTBOX], args=[now_ms, limit, self._lease_ms, token, keys.LEASE_PREFIX]
         )

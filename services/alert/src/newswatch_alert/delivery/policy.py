@@ -1,10 +1,10 @@
 """Delivery retry policy: when to try a failed delivery (any channel) again, and when to give up.
 
 Delays double per attempt from ``base_s`` up to ``cap_s``, with "equal jitter": the delay is drawn
-from [d/2, d], so replicas retrying the same receiver spread out, yet no retry comes sooner than half
-the nominal delay (full jitter could retry a struggling receiver almost at once). A receiver that
-says when to come back (``Retry-After`` on a 429 or 503, as Slack does) is not retried sooner, up to
-``cap_s``.
+from [d/2, d] (``newswatch_shared.retry.Backoff``, shared with ingest's feed schedule), so replicas
+retrying the same receiver spread out, yet no retry comes sooner than half the nominal delay. A
+receiver that says when to come back (``Retry-After`` on a 429 or 503, as Slack does) is not
+retried sooner, up to ``cap_s``.
 
 A wait imposed by our own rate limit is not an attempt: ``deferred`` only moves the next attempt.
 
@@ -17,7 +17,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from newswatch_alert.models import DeliveryState
+from newswatch_alert.delivery.models import DeliveryState
+from newswatch_shared.retry import Backoff
 
 __all__ = ["RetryPolicy", "after_attempt", "backoff_s", "deferred"]
 
@@ -28,11 +29,14 @@ class RetryPolicy:
     base_s: float
     cap_s: float
 
+    @property
+    def backoff(self) -> Backoff:
+        return Backoff(self.base_s, self.cap_s, below=0.5, above=0.0)
+
 
 def backoff_s(attempts: int, policy: RetryPolicy, rng: random.Random) -> float:
     """Delay after the ``attempts``-th failed attempt (1-based)."""
-    nominal = min(policy.cap_s, policy.base_s * 2.0 ** max(0, attempts - 1))
-    return nominal / 2 + rng.uniform(0, nominal / 2)
+    return policy.backoff.delay_s(attempts - 1, rng)
 
 
 def after_attempt(
@@ -78,10 +82,8 @@ def after_attempt(
 
 
 def _delay_s(attempts: int, policy: RetryPolicy, rng: random.Random, retry_after_s: float | None) -> float:
-    delay = backoff_s(attempts, policy, rng)
-    if retry_after_s is not None and retry_after_s > 0:
-        delay = max(delay, min(retry_after_s, policy.cap_s))
-    return delay
+    wait = min(retry_after_s, policy.cap_s) if retry_after_s is not None else None
+    return policy.backoff.delay_s(attempts - 1, rng, wait)
 
 
 def deferred(state: DeliveryState, until: datetime, now: datetime) -> DeliveryState:

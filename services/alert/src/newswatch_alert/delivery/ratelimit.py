@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from newswatch_alert import keys
+from newswatch_alert.common import keys
 
 __all__ = ["Rate", "RateLimiter", "reserve"]
 

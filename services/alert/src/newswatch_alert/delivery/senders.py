@@ -12,16 +12,17 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
-from newswatch_alert import email, metrics, slack, webhook
-from newswatch_alert.channels import EmailChannel, SlackChannel, WebhookChannel
-from newswatch_alert.outbox import Claimed
+from newswatch_alert.common import metrics
+from newswatch_alert.delivery import email, slack, webhook
+from newswatch_alert.delivery.channels import EmailChannel, SlackChannel, WebhookChannel
+from newswatch_alert.delivery.outbox import Claimed
+from newswatch_shared.retry import parse_retry_after
 from newswatch_shared.schemas import AlertEvent
 
-__all__ = ["SendResult", "Senders", "describe_failure", "retry_after_s"]
+__all__ = ["SendResult", "Senders", "describe_failure"]
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,6 @@ def describe_failure(response: httpx.Response | None, error: Exception | None) -
     if response.is_success:
         return None
     return f"HTTP {response.status_code}"
-
-
-def retry_after_s(value: str | None, now: datetime) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date); None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 class Senders:
@@ -104,7 +92,7 @@ class Senders:
         failure = describe_failure(response, error)
         wait = None
         if failure is not None and response is not None and response.status_code in (429, 503):
-            wait = retry_after_s(response.headers.get("Retry-After"), now)
+            wait = parse_retry_after(response.headers.get("Retry-After"), now)
         return SendResult(failure, wait)
 
     async def _email(self, entry: Claimed, channel: EmailChannel) -> SendResult:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newswatch_alert.digest import DigestEvent
+from newswatch_alert.delivery.digest import DigestEvent
 from newswatch_shared.schemas import AlertEvent
 
 __all__ = ["MAX_DIGEST_ITEMS", "alert_message", "digest_message", "escape"]

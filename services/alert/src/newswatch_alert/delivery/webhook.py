@@ -7,8 +7,8 @@ alert or digest id, which stays the same on every retry and after a restart.
 
 from __future__ import annotations
 
-from newswatch_alert.digest import DigestEvent
-from newswatch_alert.signing import SIGNATURE_HEADER, sign
+from newswatch_alert.delivery.digest import DigestEvent
+from newswatch_alert.delivery.signing import SIGNATURE_HEADER, sign
 
 __all__ = ["USER_AGENT", "digest_body", "headers"]
 

@@ -23,23 +23,18 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import httpx
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from newswatch_alert import metrics
-from newswatch_alert.channels import destination_key
-from newswatch_alert.email import SmtpConfig
-from newswatch_alert.models import DeliveryState
-from newswatch_alert.outbox import Claimed, Outbox
-from newswatch_alert.policy import RetryPolicy, after_attempt, deferred
-from newswatch_alert.ratelimit import RateLimiter
-from newswatch_alert.senders import Senders, describe_failure
-from newswatch_alert.settings import AlertSettings
-from newswatch_alert.webhook import USER_AGENT
+from newswatch_alert.common import metrics
+from newswatch_alert.delivery.channels import destination_key
+from newswatch_alert.delivery.models import DeliveryState
+from newswatch_alert.delivery.outbox import Claimed, Outbox
+from newswatch_alert.delivery.policy import RetryPolicy, after_attempt, deferred
+from newswatch_alert.delivery.ratelimit import RateLimiter
+from newswatch_alert.delivery.senders import Senders
 from newswatch_shared.schemas import utcnow
 
-__all__ = ["Deliverer", "USER_AGENT", "describe_failure"]
+__all__ = ["Deliverer"]
 
 log = logging.getLogger(__name__)
 
@@ -68,38 +63,6 @@ class Deliverer:
         self._rng = rng or random.Random()
         self._clock = clock
         self._inflight: set[asyncio.Task[None]] = set()
-
-    @classmethod
-    def from_settings(
-        cls, settings: AlertSettings, outbox: Outbox, http: httpx.AsyncClient, redis: Redis
-    ) -> Deliverer:
-        smtp = None
-        if settings.alert_smtp_host:
-            password = settings.alert_smtp_password
-            smtp = SmtpConfig(
-                host=settings.alert_smtp_host,
-                port=settings.alert_smtp_port,
-                sender=settings.alert_smtp_from,
-                username=settings.alert_smtp_username,
-                password=password.get_secret_value() if password else None,
-                starttls=settings.alert_smtp_starttls,
-            )
-        return cls(
-            outbox,
-            Senders(http, smtp, settings.alert_webhook_timeout_s),
-            RetryPolicy(
-                max_attempts=settings.alert_delivery_max_attempts,
-                base_s=settings.alert_backoff_base_s,
-                cap_s=settings.alert_backoff_cap_s,
-            ),
-            poll_s=settings.alert_delivery_poll_s,
-            concurrency=settings.alert_delivery_concurrency,
-            limiter=RateLimiter(
-                redis,
-                per_user_per_minute=settings.alert_rate_user_per_minute,
-                per_destination_per_minute=settings.alert_rate_channel_per_minute,
-            ),
-        )
 
     async def run(self, stop: asyncio.Event) -> None:
         try:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from newswatch_alert import keys
+from newswatch_alert.common import keys
 from newswatch_shared.schemas import EnrichedArticle
 
 __all__ = ["ArticleStore"]

@@ -1,7 +1,7 @@
 """``GET /articles``, ``GET /articles/stream`` and ``GET /articles/{id}``: the public live feed.
 
 Articles are public news, so none of these needs a key (a reader opens them in a browser or curl).
-The filters are the same on the list and on the stream (``article_filters`` says what they mean);
+The filters are the same on the list and on the stream (``live.filters`` says what they mean);
 bad values answer 422 in FastAPI's usual shape.
 """
 
@@ -16,16 +16,17 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
-from newswatch_alert.api_docs import errors, example
-from newswatch_alert.article_filters import ArticleFilter, Cursor
-from newswatch_alert.article_stream import ArticleEvent
-from newswatch_alert.live import LiveFeed, get_live
-from newswatch_alert.live_models import ArticleDetail, ArticlePage, detail_of, feed_article
-from newswatch_alert.sse import ServerSentEvent, event_response, parse_stream_id
+from newswatch_alert.common.openapi import errors, example
+from newswatch_alert.common.parts import part
+from newswatch_alert.common.sse import ServerSentEvent, event_response, parse_stream_id
+from newswatch_alert.live.feed import LiveFeed
+from newswatch_alert.live.filters import ArticleFilter, Cursor
+from newswatch_alert.live.models import ArticleDetail, ArticlePage, detail_of, feed_article
+from newswatch_alert.live.stream import ArticleEvent
 
 __all__ = ["articles_router", "feed_filter"]
 
-LiveDep = Annotated[LiveFeed, Depends(get_live)]
+LiveDep = Annotated[LiveFeed, Depends(part(LiveFeed))]
 _MAX_VALUES = 20
 _NOT_FOUND = "article not found"
 
@@ -165,7 +166,7 @@ def articles_router() -> APIRouter:
             after = Cursor.decode(cursor) if cursor else None
         except ValueError as e:
             raise _invalid("query", "cursor", str(e)) from e
-        page = await live.index.page(flt, after, limit, live.settings.alert_feed_text_scan_limit)
+        page = await live.index.page(flt, after, limit, live.config.text_scan_limit)
         return ArticlePage(
             articles=[feed_article(a) for a in page.articles],
             next_cursor=page.next_cursor.encode() if page.next_cursor else None,
@@ -218,8 +219,8 @@ def articles_router() -> APIRouter:
 
         return event_response(
             events(),
-            heartbeat_s=live.settings.alert_feed_heartbeat_s,
-            send_timeout_s=live.settings.alert_feed_send_timeout_s,
+            heartbeat_s=live.config.heartbeat_s,
+            send_timeout_s=live.config.send_timeout_s,
         )
 
     @router.get(

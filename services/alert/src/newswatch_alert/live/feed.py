@@ -1,8 +1,9 @@
 """The live feed's parts, built once per process: the article index, the trend store, the stream hub.
 
-The handler calls :meth:`LiveFeed.record` after it stored a batch of articles, so indexing, trend
-counting and publishing to the stream happen at ingest time and reads stay cheap. The routes reach
-the same parts through :func:`get_live`.
+The ``match`` role calls :meth:`LiveFeed.record` after it stored a batch of articles, so indexing,
+trend counting and publishing to the stream happen at ingest time and reads stay cheap. The ``api``
+role serves the same parts to the routes (``Depends(part(LiveFeed))``) and tails the stream with the
+hub.
 """
 
 from __future__ import annotations
@@ -11,20 +12,33 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fastapi import Request
 from redis.asyncio import Redis
 
-from newswatch_alert import keys
-from newswatch_alert.article_index import FEED, ArticleIndex
-from newswatch_alert.article_stream import ArticleStreamHub
-from newswatch_alert.live_models import feed_article
-from newswatch_alert.settings import AlertSettings
-from newswatch_alert.trend_store import TrendStore
+from newswatch_alert.common import keys
+from newswatch_alert.live.index import FEED, ArticleIndex
+from newswatch_alert.live.models import feed_article
+from newswatch_alert.live.stream import ArticleStreamHub
+from newswatch_alert.live.trend_store import TrendStore
 from newswatch_shared.schemas import EnrichedArticle, utcnow
 
-__all__ = ["LiveFeed", "get_live"]
+__all__ = ["LiveConfig", "LiveFeed"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """Retention of the feed and what bounds one reader's work (from the ``alert_feed_*`` settings)."""
+
+    keep: int
+    ttl_s: int
+    stream_maxlen: int
+    scan_limit: int
+    text_scan_limit: int
+    client_queue: int
+    heartbeat_s: float
+    send_timeout_s: float
+    trend_retention_days: int
 
 
 def _render(enriched: EnrichedArticle) -> str:
@@ -33,27 +47,27 @@ def _render(enriched: EnrichedArticle) -> str:
 
 @dataclass(frozen=True)
 class LiveFeed:
-    settings: AlertSettings
     redis: Redis
     index: ArticleIndex
     trends: TrendStore
     hub: ArticleStreamHub
+    config: LiveConfig
 
     @classmethod
-    def build(cls, redis: Redis, settings: AlertSettings) -> LiveFeed:
+    def build(cls, redis: Redis, config: LiveConfig) -> LiveFeed:
         index = ArticleIndex(
             redis,
-            keep=settings.alert_article_retention_count,
-            ttl_s=settings.alert_article_ttl_s,
-            stream_maxlen=settings.alert_feed_stream_maxlen,
-            scan_limit=settings.alert_feed_scan_limit,
+            keep=config.keep,
+            ttl_s=config.ttl_s,
+            stream_maxlen=config.stream_maxlen,
+            scan_limit=config.scan_limit,
         )
         return cls(
-            settings=settings,
             redis=redis,
             index=index,
-            trends=TrendStore(redis, settings.alert_trend_retention_days),
-            hub=ArticleStreamHub(redis, index, _render, queue_size=settings.alert_feed_client_queue),
+            trends=TrendStore(redis, config.trend_retention_days),
+            hub=ArticleStreamHub(redis, index, _render, queue_size=config.client_queue),
+            config=config,
         )
 
     async def record(self, batch: Sequence[EnrichedArticle]) -> None:
@@ -77,9 +91,3 @@ class LiveFeed:
             done += len(batch)
         log.info("live feed: indexed %d articles stored before the index existed", done)
         return done
-
-
-def get_live(request: Request) -> LiveFeed:
-    """FastAPI dependency: the live feed the router's lifespan put on the app."""
-    live: LiveFeed = request.app.state.live
-    return live

@@ -1,6 +1,6 @@
 """What a reader asks of the live feed: filters, the index keys they map to, and the page cursor.
 
-Pure: no I/O, no clock. The Redis index (``article_index``) and the SSE stream (``article_stream``)
+Pure: no I/O, no clock. The Redis index (``live.index``) and the SSE stream (``live.stream``)
 both decide membership through this module, so a filter means the same thing in ``GET /articles``,
 in ``GET /articles/stream`` and in the brute-force check the tests compare the index against.
 
@@ -29,8 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from newswatch_alert.match import source_of
-from newswatch_alert.text import norm, words
+from newswatch_alert.common.text import norm, primary_language, source_of, words
 from newswatch_shared.schemas import EnrichedArticle
 
 __all__ = [
@@ -43,7 +42,6 @@ __all__ = [
     "member_of",
     "parse_member",
     "parse_text_query",
-    "primary_language",
 ]
 
 #: Facets with an index in Redis, in the order the API documents them.
@@ -58,13 +56,6 @@ _MAX_TEXT_TERMS = 20
 def epoch_ms(when: datetime) -> int:
     """Milliseconds since the epoch, exact (no float rounding), never negative."""
     return max(0, (when - _EPOCH) // _MS)
-
-
-def primary_language(tag: str | None) -> str | None:
-    """``"en-GB"`` → ``"en"``; None or blank → None."""
-    if not tag or not tag.strip():
-        return None
-    return re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0] or None
 
 
 def facet_value(facet: str, value: str) -> str | None:

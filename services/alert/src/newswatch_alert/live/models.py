@@ -1,6 +1,6 @@
 """Response shapes of the live feed API (articles, stream, trends) and the views built from stored data.
 
-They extend the contract of ``GET /articles`` (``ArticleView`` in ``models``): fields are added,
+They extend the contract of ``GET /articles`` (``ArticleView``): fields are added,
 never removed or renamed. Highlights are offsets into the field they belong to, in characters
 (Python ``str`` indices, i.e. code points), end exclusive.
 """
@@ -12,14 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from newswatch_alert.highlight import Span, highlights
-from newswatch_alert.match import source_of
-from newswatch_alert.models import ArticleView
-from newswatch_alert.trends import Agg, format_duration
-from newswatch_shared.schemas import EnrichedArticle
+from newswatch_alert.common.text import source_of
+from newswatch_alert.live.highlight import Span, highlights
+from newswatch_alert.live.trends import Agg, format_duration
+from newswatch_shared.schemas import Contribution, EnrichedArticle, Entity, EscalationMatch
 
 __all__ = [
     "ArticleDetail",
+    "ArticleView",
     "ArticlePage",
     "FeedArticle",
     "HighlightOut",
@@ -35,6 +35,25 @@ __all__ = [
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class ArticleView(BaseModel):
+    """An enriched article, flattened: the first contract of ``GET /articles``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    title: str
+    url: str
+    source: str
+    published_at: datetime
+    summary: str
+    language: str | None
+    entities: list[Entity]
+    escalation: list[EscalationMatch]
+    score: float
+    contributions: list[Contribution]
+    enriched_at: datetime
 
 
 class HighlightOut(_Out):

@@ -3,7 +3,7 @@
 The handler appends each newly indexed article's id to the Redis Stream ``articles:stream``
 (``XADD MAXLEN ~``). One hub per process tails it with a blocking XREAD, loads each article once and
 hands it to every connected client whose filter it passes — one Redis reader however many clients.
-Each client has a bounded :class:`~newswatch_alert.sse.ClientQueue`; a client that falls behind is
+Each client has a bounded :class:`~newswatch_alert.common.sse.ClientQueue`; a client that falls behind is
 disconnected rather than buffered, and resumes from Redis.
 
 A client that sends ``Last-Event-ID`` is first replayed what it missed from the Redis Stream
@@ -26,10 +26,10 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from newswatch_alert.article_filters import ArticleFilter, article_facets
-from newswatch_alert.article_index import STREAM, ArticleIndex
-from newswatch_alert.handler import TRANSIENT_REDIS_ERRORS
-from newswatch_alert.sse import ClientQueue, parse_stream_id
+from newswatch_alert.common.sse import ClientQueue, parse_stream_id
+from newswatch_alert.live.filters import ArticleFilter, article_facets
+from newswatch_alert.live.index import STREAM, ArticleIndex
+from newswatch_shared.redis_client import TRANSIENT_REDIS_ERRORS
 from newswatch_shared.schemas import EnrichedArticle
 
 __all__ = ["ArticleEvent", "ArticleStreamHub", "Gap"]

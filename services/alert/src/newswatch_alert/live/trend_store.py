@@ -26,7 +26,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from newswatch_alert.trends import (
+from newswatch_alert.live.trends import (
     FINE_S,
     RESOLUTIONS,
     Agg,

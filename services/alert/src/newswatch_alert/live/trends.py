@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from newswatch_alert.text import norm
+from newswatch_alert.common.text import norm
 from newswatch_shared.schemas import EnrichedArticle
 
 __all__ = [

@@ -11,17 +11,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 
-from newswatch_alert.api_docs import errors, example
-from newswatch_alert.live import LiveFeed, get_live
-from newswatch_alert.live_models import RisingEntry, RisingNow, TrendBucket, TrendSeries, WindowFigures
-from newswatch_alert.text import norm
-from newswatch_alert.trend_store import FINE_KEEP_S, Rising
-from newswatch_alert.trends import floor_to, format_duration, parse_duration
+from newswatch_alert.common.openapi import errors, example
+from newswatch_alert.common.parts import part
+from newswatch_alert.common.text import norm
+from newswatch_alert.live.feed import LiveFeed
+from newswatch_alert.live.models import RisingEntry, RisingNow, TrendBucket, TrendSeries, WindowFigures
+from newswatch_alert.live.trend_store import FINE_KEEP_S, Rising
+from newswatch_alert.live.trends import floor_to, format_duration, parse_duration
 from newswatch_shared.schemas import utcnow
 
 __all__ = ["trends_router"]
 
-LiveDep = Annotated[LiveFeed, Depends(get_live)]
+LiveDep = Annotated[LiveFeed, Depends(part(LiveFeed))]
 _DEFAULT_POINTS = 48
 _MIN_WINDOW_S = 15 * 60
 _MAX_WINDOW_S = 86400

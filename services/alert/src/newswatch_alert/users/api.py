@@ -8,28 +8,39 @@ user's key id answers 404.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 from pydantic import SecretStr
 
-from newswatch_alert.api_docs import (
-    errors,
-    example,
-    key_created_example,
-    key_example,
-    user_created_example,
-    user_example,
+from newswatch_alert.common.openapi import EXAMPLE_TIME, EXAMPLE_USER_ID, errors, example
+from newswatch_alert.common.parts import part
+from newswatch_alert.users.apikeys import (
+    MAX_KEYS_PER_USER,
+    ApiKeyStore,
+    KeyLimitReached,
+    LastKey,
+    UserInactive,
 )
-from newswatch_alert.apikeys import MAX_KEYS_PER_USER, KeyLimitReached, LastKey, UserInactive
-from newswatch_alert.auth import admin_guard, current_user
-from newswatch_alert.models import ApiKeyCreated, ApiKeyIn, ApiKeyList, UserCreated, UserIn, UserList
-from newswatch_alert.services import Services, get_services
+from newswatch_alert.users.auth import current_user
+from newswatch_alert.users.models import (
+    ApiKey,
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyList,
+    UserCreated,
+    UserIn,
+    UserList,
+    UserView,
+)
+from newswatch_alert.users.store import UserStore
+from newswatch_shared.auth import admin_guard
 from newswatch_shared.schemas import utcnow
 
-__all__ = ["users_router"]
+__all__ = ["key_created_example", "key_example", "user_created_example", "user_example", "users_router"]
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+Users = Annotated[UserStore, Depends(part(UserStore))]
+ApiKeys = Annotated[ApiKeyStore, Depends(part(ApiKeyStore))]
 UserId = Annotated[str, Depends(current_user)]
 KeyId = Annotated[
     str,
@@ -56,8 +67,8 @@ def users_router(admin_token: SecretStr) -> APIRouter:
         dependencies=admin_only,
         responses={**errors(401), **example(user_created_example(), 201)},
     )
-    async def create_user(body: UserIn, services: ServicesDep) -> UserCreated:
-        return await services.users.create(body.name, utcnow())
+    async def create_user(body: UserIn, users: Users) -> UserCreated:
+        return await users.create(body.name, utcnow())
 
     @router.get(
         "/users",
@@ -66,8 +77,8 @@ def users_router(admin_token: SecretStr) -> APIRouter:
         dependencies=admin_only,
         responses={**errors(401), **example({"users": [user_example()]})},
     )
-    async def list_users(services: ServicesDep) -> UserList:
-        return UserList(users=await services.users.list_all())
+    async def list_users(users: Users) -> UserList:
+        return UserList(users=await users.list_all())
 
     @router.delete(
         "/users/{user_id}",
@@ -82,8 +93,8 @@ def users_router(admin_token: SecretStr) -> APIRouter:
         dependencies=admin_only,
         responses=errors(401, 404, e404=_NO_USER),
     )
-    async def deactivate_user(user_id: TargetUser, services: ServicesDep) -> Response:
-        if await services.users.deactivate(user_id, utcnow()) is None:
+    async def deactivate_user(user_id: TargetUser, users: Users) -> Response:
+        if await users.deactivate(user_id, utcnow()) is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, _NO_USER)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -98,9 +109,9 @@ def users_router(admin_token: SecretStr) -> APIRouter:
             **example(key_created_example(), 201),
         },
     )
-    async def create_key(body: ApiKeyIn, user_id: UserId, services: ServicesDep) -> ApiKeyCreated:
+    async def create_key(body: ApiKeyIn, user_id: UserId, api_keys: ApiKeys) -> ApiKeyCreated:
         try:
-            return await services.api_keys.create(user_id, body.name, utcnow())
+            return await api_keys.create(user_id, body.name, utcnow())
         except KeyLimitReached as e:
             raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
         except UserInactive as e:  # deactivated between authentication and now
@@ -114,8 +125,8 @@ def users_router(admin_token: SecretStr) -> APIRouter:
         summary="The caller's API keys, oldest first (never the keys themselves)",
         responses={**errors(401), **example({"keys": [key_example()]})},
     )
-    async def list_keys(user_id: UserId, services: ServicesDep) -> ApiKeyList:
-        return ApiKeyList(keys=await services.api_keys.list_for(user_id))
+    async def list_keys(user_id: UserId, api_keys: ApiKeys) -> ApiKeyList:
+        return ApiKeyList(keys=await api_keys.list_for(user_id))
 
     @router.delete(
         "/keys/{key_id}",
@@ -128,9 +139,9 @@ def users_router(admin_token: SecretStr) -> APIRouter:
         ),
         responses=errors(401, 404, 409, e404=_NO_KEY, e409="It is the caller's only key."),
     )
-    async def revoke_key(key_id: KeyId, user_id: UserId, services: ServicesDep) -> Response:
+    async def revoke_key(key_id: KeyId, user_id: UserId, api_keys: ApiKeys) -> Response:
         try:
-            revoked = await services.api_keys.revoke(user_id, key_id)
+            revoked = await api_keys.revoke(user_id, key_id)
         except LastKey as e:
             raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
         if not revoked:
@@ -138,3 +149,28 @@ def users_router(admin_token: SecretStr) -> APIRouter:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router
+
+
+def user_created_example() -> dict[str, Any]:
+    return UserCreated(id=EXAMPLE_USER_ID, name="risk desk", api_key="nw_" + "x" * 43).model_dump(mode="json")
+
+
+def user_example() -> dict[str, Any]:
+    return UserView(id=EXAMPLE_USER_ID, name="risk desk", created_at=EXAMPLE_TIME, active=True).model_dump(
+        mode="json"
+    )
+
+
+def key_example() -> dict[str, Any]:
+    return ApiKey(
+        id="9b0f3c6d2a7e8f14",
+        name="ci pipeline",
+        prefix="nw_Q3vK8aZ",
+        created_at=EXAMPLE_TIME,
+        last_used_at=EXAMPLE_TIME,
+    ).model_dump(mode="json")
+
+
+def key_created_example() -> dict[str, Any]:
+    data = {**key_example(), "last_used_at": None, "api_key": "nw_Q3vK8aZ" + "x" * 36}
+    return ApiKeyCreated.model_validate(data).model_dump(mode="json")

@@ -16,9 +16,9 @@ from datetime import datetime
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from newswatch_alert import keys
-from newswatch_alert.credentials import TouchThrottle, hash_key, key_id, new_api_key, shown_prefix
-from newswatch_alert.user_models import ApiKey, ApiKeyCreated, ApiKeyRecord
+from newswatch_alert.common import keys
+from newswatch_alert.users.credentials import TouchThrottle, hash_key, key_id, new_api_key, shown_prefix
+from newswatch_alert.users.models import ApiKey, ApiKeyCreated, ApiKeyRecord
 from newswatch_shared.schemas import utcnow
 
 __all__ = ["MAX_KEYS_PER_USER", "ApiKeyStore", "KeyLimitReached", "LastKey", "UserInactive", "new_key_record"]

@@ -17,11 +17,11 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, WatchError
 
-from newswatch_alert import keys
-from newswatch_alert.apikeys import ApiKeyStore, new_key_record
-from newswatch_alert.changelog import log_change
-from newswatch_alert.credentials import key_id
-from newswatch_alert.user_models import ApiKeyRecord, User, UserCreated, UserView
+from newswatch_alert.common import keys
+from newswatch_alert.common.changelog import log_change
+from newswatch_alert.users.apikeys import ApiKeyStore, new_key_record
+from newswatch_alert.users.credentials import key_id
+from newswatch_alert.users.models import ApiKeyRecord, User, UserCreated, UserView
 from newswatch_shared.ids import new_id
 
 __all__ = ["FIRST_KEY_NAME", "UserStore"]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 
-from newswatch_alert.query import And, Node, Not, Or, Term
+from newswatch_alert.watchlists.query import And, Node, Not, Or, Term
 
 __all__ = ["MAX_PRODUCT", "PRIORS", "Anchor", "Plan", "anchors", "cost", "plan", "prior", "rarest_word"]
 

@@ -2,7 +2,7 @@
 
 Every change bumps ``watchlists:version``, so it reaches the matcher on every replica within a second.
 PATCH is a partial update (JSON merge semantics for the top-level fields): the fields sent replace the
-stored ones and the result must be a valid watchlist; see ``watchlist_edit``.
+stored ones and the result must be a valid watchlist; see ``watchlists.edit``.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Response, sta
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from newswatch_alert.api_docs import errors, example, watchlist_example, watchlist_in_example
-from newswatch_alert.auth import current_user
-from newswatch_alert.models import Watchlist, WatchlistIn, WatchlistList
-from newswatch_alert.services import Services, get_services
-from newswatch_alert.watchlist_edit import WatchlistPatch
-from newswatch_alert.watchlists import TooManyWatchlists
+from newswatch_alert.common.openapi import EXAMPLE_TIME, EXAMPLE_USER_ID, errors, example
+from newswatch_alert.common.parts import part
+from newswatch_alert.users.auth import current_user
+from newswatch_alert.watchlists.edit import WatchlistPatch
+from newswatch_alert.watchlists.models import Watchlist, WatchlistIn, WatchlistList
+from newswatch_alert.watchlists.store import TooManyWatchlists, WatchlistStore
 from newswatch_shared.schemas import utcnow
 
-__all__ = ["watchlists_router"]
+__all__ = ["watchlist_example", "watchlist_in_example", "watchlists_router"]
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+Watchlists = Annotated[WatchlistStore, Depends(part(WatchlistStore))]
 UserId = Annotated[str, Depends(current_user)]
 WatchlistId = Annotated[
     str, Path(description="The watchlist's id.", openapi_examples={"id": {"value": "0a4e6f1c2b3d5e7f"}})
@@ -63,10 +63,10 @@ def watchlists_router() -> APIRouter:
     async def create_watchlist(
         body: Annotated[WatchlistIn, Body(openapi_examples={"border": {"value": watchlist_in_example()}})],
         user_id: UserId,
-        services: ServicesDep,
+        watchlists: Watchlists,
     ) -> Watchlist:
         try:
-            return await services.watchlists.create(user_id, body, utcnow())
+            return await watchlists.create(user_id, body, utcnow())
         except TooManyWatchlists as e:
             raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
 
@@ -75,16 +75,16 @@ def watchlists_router() -> APIRouter:
         summary="The caller's watchlists, oldest first",
         responses={**errors(401), **example({"watchlists": [watchlist_example()]})},
     )
-    async def list_watchlists(user_id: UserId, services: ServicesDep) -> WatchlistList:
-        return WatchlistList(watchlists=await services.watchlists.list_for(user_id))
+    async def list_watchlists(user_id: UserId, watchlists: Watchlists) -> WatchlistList:
+        return WatchlistList(watchlists=await watchlists.list_for(user_id))
 
     @router.get(
         "/watchlists/{watchlist_id}",
         summary="One of the caller's watchlists, channel secrets included",
         responses={**errors(401, 404, e404=NOT_FOUND), **example(watchlist_example())},
     )
-    async def get_watchlist(watchlist_id: WatchlistId, user_id: UserId, services: ServicesDep) -> Watchlist:
-        watchlist = await services.watchlists.get(user_id, watchlist_id)
+    async def get_watchlist(watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists) -> Watchlist:
+        watchlist = await watchlists.get(user_id, watchlist_id)
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
         return watchlist
@@ -104,11 +104,11 @@ def watchlists_router() -> APIRouter:
         watchlist_id: WatchlistId,
         body: Annotated[WatchlistPatch, Body(openapi_examples=PATCH_EXAMPLES)],
         user_id: UserId,
-        services: ServicesDep,
+        watchlists: Watchlists,
     ) -> Watchlist:
         changes = body.model_dump(exclude_unset=True)
         try:
-            watchlist = await services.watchlists.update(user_id, watchlist_id, changes, utcnow())
+            watchlist = await watchlists.update(user_id, watchlist_id, changes, utcnow())
         except ValidationError as e:
             raise _body_errors(e) from e
         if watchlist is None:
@@ -121,9 +121,39 @@ def watchlists_router() -> APIRouter:
         summary="Delete one of the caller's watchlists (alerts already made stay)",
         responses=errors(401, 404, e404=NOT_FOUND),
     )
-    async def delete_watchlist(watchlist_id: WatchlistId, user_id: UserId, services: ServicesDep) -> Response:
-        if not await services.watchlists.delete(user_id, watchlist_id):
+    async def delete_watchlist(
+        watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists
+    ) -> Response:
+        if not await watchlists.delete(user_id, watchlist_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router
+
+
+def watchlist_in_example() -> dict[str, Any]:
+    body = {
+        "name": "Eastern border",
+        "entities": ["UA"],
+        "keywords": ["troops", "invasion"],
+        "channels": [{"type": "webhook", "url": "https://hooks.example.org/newswatch"}],
+    }
+    return WatchlistIn.model_validate(body).model_dump(mode="json", exclude_none=True)
+
+
+def watchlist_example() -> dict[str, Any]:
+    body = WatchlistIn.model_validate(watchlist_in_example())
+    channel = {
+        **body.channels[0].model_dump(exclude_none=True),
+        "id": "c0ffee12",
+        "secret": "generated-secret-shown-to-the-owner",
+    }
+    return Watchlist.model_validate(
+        {
+            **body.model_dump(exclude={"channels"}),
+            "id": "0a4e6f1c2b3d5e7f",
+            "user_id": EXAMPLE_USER_ID,
+            "channels": [channel],
+            "created_at": EXAMPLE_TIME,
+        }
+    ).model_dump(mode="json")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from newswatch_alert.models import Watchlist, WatchlistIn
+from newswatch_alert.watchlists.models import Watchlist, WatchlistIn
 from newswatch_shared.ids import new_id
 
 __all__ = ["WatchlistPatch", "materialise_channels", "new_watchlist", "patched"]

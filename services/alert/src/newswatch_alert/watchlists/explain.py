@@ -8,7 +8,7 @@ from the positive clauses that held: what made the watchlist match, not everythi
 Sentences holding escalation terms, keywords or phrases come first; sentences naming a matched entity
 fill in when there are none. At most :data:`MAX_SENTENCES`.
 
-Pure: the decision itself is :func:`newswatch_alert.match.holds`; this only describes.
+Pure: the decision itself is :func:`newswatch_alert.watchlists.match.holds`; this only describes.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from newswatch_alert.prepared import TEXT_FIELDS, PreparedArticle
-from newswatch_alert.query import Node, Term, leaves, render
-from newswatch_alert.text import words
+from newswatch_alert.common.text import words
+from newswatch_alert.watchlists.prepared import TEXT_FIELDS, PreparedArticle
+from newswatch_alert.watchlists.query import Node, Term, leaves, render
 from newswatch_shared.schemas import ClauseResult, EscalationMatch, Explanation
 
 __all__ = ["MAX_SENTENCES", "Found", "explain"]

@@ -1,11 +1,11 @@
 """An inverted index of watchlists: an article is evaluated only against watchlists it could match.
 
-Each watchlist is filed under its anchors (:mod:`newswatch_alert.anchors`): single keys in one posting
+Each watchlist is filed under its anchors (:mod:`.anchors`): single keys in one posting
 map, two-key conjunctions in a nested map under the rarer key (the *head*), and anchorless watchlists
 in an "always" list sorted by min_score. An article's candidates are the watchlists filed under the
 keys it holds (:attr:`PreparedArticle.keys`), under the pairs both of whose keys it holds, and the
 anchorless ones its score reaches. A candidate found through a *sure* anchor matches if its filters
-(min_score, languages) pass; any other is evaluated exactly (:func:`newswatch_alert.match.is_match`).
+(min_score, languages) pass; any other is evaluated exactly (:func:`.match.is_match`).
 So the index never changes a result, only its cost; a property test checks it against the naive loop.
 
 Updates are incremental (:meth:`WatchlistIndex.add` / :meth:`WatchlistIndex.remove`), so a changed
@@ -18,10 +18,17 @@ import bisect
 import logging
 from collections.abc import Iterable
 
-from newswatch_alert.anchors import Plan, plan, prior
-from newswatch_alert.match import Compiled, Match, PreparedArticle, compile_watchlist, explained, is_match
-from newswatch_alert.models import Watchlist
-from newswatch_alert.query import QueryError
+from newswatch_alert.watchlists.anchors import Plan, plan, prior
+from newswatch_alert.watchlists.match import (
+    Compiled,
+    Match,
+    PreparedArticle,
+    compile_watchlist,
+    explained,
+    is_match,
+)
+from newswatch_alert.watchlists.models import Watchlist
+from newswatch_alert.watchlists.query import QueryError
 from newswatch_shared.schemas import EnrichedArticle
 
 __all__ = ["WatchlistIndex"]

@@ -6,7 +6,7 @@ A watchlist matches an article when it is enabled and every condition it gives h
    country code ("UA" matches every entity enrich placed in Ukraine: Kyiv, Crimea, "Ukrainian");
 2. **keywords** — ANY keyword is the canonical name of an escalation term enrich found, or stands as
    a whole word or phrase in the title, summary or content;
-3. **query** — the boolean query (:mod:`newswatch_alert.query`) holds;
+3. **query** — the boolean query (:mod:`newswatch_alert.watchlists.query`) holds;
 4. **min_score** — the article's escalation score is at least this;
 5. **languages** — none are listed, or the article's language (primary subtag: "en-GB" is "en") is
    one of them. An article of unknown language does not pass a language list.
@@ -14,7 +14,7 @@ A watchlist matches an article when it is enabled and every condition it gives h
 A condition left empty is no condition. So the whole watchlist is one tree —
 ``AND(OR(entities), OR(keywords), query)`` — plus two filters, and :func:`holds` evaluates it.
 
-Comparison is on normalised word sequences (:mod:`newswatch_alert.text`): case and punctuation never
+Comparison is on normalised word sequences (:mod:`newswatch_alert.common.text`): case and punctuation never
 decide, and only whole words match — "troop" matches neither "troopship" nor "troops". Inflection
 is enrich's job: it maps "soldiers" and "troop" to the term ``troops``. Negated escalation matches
 ("no plans to invade") still count: a denial is news to someone watching for invasion, and the
@@ -29,10 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from newswatch_alert.explain import explain
-from newswatch_alert.models import Watchlist
-from newswatch_alert.prepared import TEXT_FIELDS, PreparedArticle, source_of
-from newswatch_alert.query import And, Node, Or, Term, parse, term
+from newswatch_alert.common.text import source_of
+from newswatch_alert.watchlists.explain import explain
+from newswatch_alert.watchlists.models import Watchlist
+from newswatch_alert.watchlists.prepared import TEXT_FIELDS, PreparedArticle
+from newswatch_alert.watchlists.query import And, Node, Or, Term, parse, term
 from newswatch_shared.ids import stable_id
 from newswatch_shared.schemas import AlertEvent, EnrichedArticle, Explanation
 
@@ -51,7 +52,6 @@ __all__ = [
     "is_match",
     "match",
     "passes_filters",
-    "source_of",
 ]
 
 FIELDS = TEXT_FIELDS
@@ -82,7 +82,7 @@ class Compiled:
 def condition_of(watchlist: Watchlist) -> Node | None:
     """``AND(OR(entities), OR(keywords), query)`` with the empty parts left out.
 
-    Raises :class:`newswatch_alert.query.QueryError` if a stored query no longer parses.
+    Raises :class:`newswatch_alert.watchlists.query.QueryError` if a stored query no longer parses.
     """
     parts: list[Node] = []
     for field, values in (("entity", watchlist.entities), ("keyword", watchlist.keywords)):

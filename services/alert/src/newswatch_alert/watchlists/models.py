@@ -1,73 +1,25 @@
-"""The alert service's own records (stored in Redis as JSON) and the API's request/response shapes.
+"""Watchlists as users send them (``WatchlistIn``) and as they are stored (``Watchlist``).
 
 Request models validate what users send (422 on problems); stored models are frozen facts. The
 response shapes are a public contract: later versions add fields, never remove or rename them; lists
-come wrapped in an object (``{"articles": [...]}``) so they can gain fields such as a cursor.
+come wrapped in an object (``{"watchlists": [...]}``) so they can gain fields such as a cursor.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from newswatch_alert.channels import (
-    AnyChannel,
-    Channel,
-    ChannelIn,
-    ChannelType,
-    EmailChannel,
-    SlackChannel,
-    WebhookChannel,
-)
-from newswatch_alert.query import MAX_CHARS as QUERY_MAX_CHARS
-from newswatch_alert.query import QueryError, parse
-from newswatch_alert.text import norm
-from newswatch_alert.user_models import (
-    ApiKey,
-    ApiKeyCreated,
-    ApiKeyIn,
-    ApiKeyList,
-    ApiKeyRecord,
-    User,
-    UserCreated,
-    UserIn,
-    UserList,
-    UserView,
-)
-from newswatch_shared.schemas import AlertEvent, Contribution, Entity, EscalationMatch, UtcDatetime
+from newswatch_alert.common.text import norm
+from newswatch_alert.delivery.channels import Channel, ChannelIn
+from newswatch_alert.watchlists.query import MAX_CHARS as QUERY_MAX_CHARS
+from newswatch_alert.watchlists.query import QueryError, parse
+from newswatch_shared.schemas import UtcDatetime
 
-__all__ = [
-    "AlertList",
-    "AlertView",
-    "ApiKey",
-    "ApiKeyCreated",
-    "ApiKeyIn",
-    "ApiKeyList",
-    "ApiKeyRecord",
-    "ArticleList",
-    "ArticleView",
-    "Channel",
-    "ChannelIn",
-    "DeliveryState",
-    "DeliveryStatus",
-    "OutboxItem",
-    "User",
-    "UserCreated",
-    "UserIn",
-    "UserList",
-    "UserView",
-    "Watchlist",
-    "WatchlistIn",
-    "WatchlistList",
-    "WatchlistMode",
-    "EmailChannel",
-    "SlackChannel",
-    "WebhookChannel",
-]
+__all__ = ["Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode"]
 
 
 class _Frozen(BaseModel):
@@ -208,87 +160,3 @@ class Watchlist(_Frozen):
 
 class WatchlistList(_Frozen):
     watchlists: list[Watchlist]
-
-
-# -- alerts and delivery -----------------------------------------------------------------------------
-
-DeliveryStatus = Literal["pending", "delivered", "failed", "dead"]
-
-
-class DeliveryState(_Frozen):
-    """One channel's delivery of one alert (or of one digest). ``failed`` means "will retry"; ``dead`` is
-    final. An alert of a digest watchlist carries ``digest_id`` and shows its digest's state."""
-
-    channel_id: str
-    type: ChannelType = "webhook"
-    url: str = Field(description="Where it goes: the webhook or Slack URL, or mailto:<recipients>.")
-    status: DeliveryStatus = "pending"
-    attempts: int = 0
-    last_error: str | None = None
-    delivered_at: UtcDatetime | None = None
-    next_attempt_at: UtcDatetime | None = None
-    updated_at: UtcDatetime
-    digest_id: str | None = Field(default=None, description="Set when the alert goes out in a digest.")
-    rate_limited_until: UtcDatetime | None = Field(
-        default=None, description="Held back by a rate limit until then (not an attempt, not dropped)."
-    )
-
-
-class OutboxItem(_Frozen):
-    """What the delivery worker needs, snapshotted when the entry is made (the watchlist may change).
-
-    Exactly one of ``alert_id`` and ``digest_id`` names what is sent. Entries written before channel
-    types existed have no ``channel``, only a webhook's ``url`` and ``secret``.
-    """
-
-    alert_id: str = ""
-    digest_id: str | None = None
-    user_id: str
-    channel_id: str
-    channel: Channel | None = None
-    url: str = ""
-    secret: str = ""
-
-    def target(self) -> AnyChannel:
-        if self.channel is not None:
-            return self.channel
-        return WebhookChannel(id=self.channel_id, url=self.url, secret=self.secret)
-
-    @property
-    def subject_id(self) -> str:
-        """The id sent as the idempotency key: the digest's, else the alert's."""
-        return self.digest_id or self.alert_id
-
-
-class AlertView(AlertEvent):
-    """An alert as its owner sees it: the event plus each channel's delivery status."""
-
-    deliveries: list[DeliveryState] = Field(default_factory=list)
-
-
-class AlertList(_Frozen):
-    alerts: list[AlertView]
-
-
-# -- articles ----------------------------------------------------------------------------------------
-
-
-class ArticleView(_Frozen):
-    """An enriched article, flattened for GET /articles."""
-
-    id: str
-    title: str
-    url: str
-    source: str
-    published_at: datetime
-    summary: str
-    language: str | None
-    entities: list[Entity]
-    escalation: list[EscalationMatch]
-    score: float
-    contributions: list[Contribution]
-    enriched_at: datetime
-
-
-class ArticleList(_Frozen):
-    articles: list[ArticleView]

@@ -1,6 +1,6 @@
 """An enriched article in the forms matching compares: normalised once, read by every watchlist.
 
-What each query field is compared with (all through :func:`newswatch_alert.text.norm`, so case and
+What each query field is compared with (all through :func:`newswatch_alert.common.text.norm`, so case and
 punctuation never decide):
 
 - ``entity:`` — each entity's canonical name, its text as written, its ISO country code and its
@@ -12,41 +12,22 @@ punctuation never decide):
 - words and phrases — whole words of the title, summary and content, a phrase within one field.
 
 ``keys`` lists the article as inverted-index keys (``e:kyiv``, ``c:ua``, ``t:troops``, ``g:military``,
-``s:example wire``, ``w:frontier``) for :mod:`newswatch_alert.index`.
+``s:example wire``, ``w:frontier``) for :mod:`newswatch_alert.watchlists.index`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
-from newswatch_alert.text import norm, sentences, words
+from newswatch_alert.common.text import norm, primary_language, sentences, source_of, words
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
 
-__all__ = ["TEXT_FIELDS", "PreparedArticle", "primary_language", "source_of"]
+__all__ = ["TEXT_FIELDS", "PreparedArticle"]
 
 #: Article fields searched for words and phrases, in the order explanations name them.
 TEXT_FIELDS = ("title", "summary", "content")
-
-
-def primary_language(tag: str | None) -> str | None:
-    """``"en-GB"`` → ``"en"``; None or blank stays None."""
-    if tag is None or not tag.strip():
-        return None
-    return re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
-
-
-def source_of(article: RawArticle) -> str:
-    """The name a reader knows the source by: the feed's title, else the host it came from."""
-    if article.feed_title:
-        return article.feed_title
-    for url in (article.feed_url, article.url):
-        host = urlsplit(url).hostname if url else None
-        if host:
-            return host.removeprefix("www.")
-    return ""
 
 
 class PreparedArticle:

@@ -6,10 +6,11 @@ quoted phrases, field prefixes ``entity:``, ``country:``, ``term:``, ``category:
 words or phrases, which match the article's text. Precedence is NOT > AND > OR, and two terms side by
 side are joined by AND, so ``a NOT b`` and ``a AND NOT b`` are the same query.
 
-A query that does not parse raises :class:`QueryError` with a message that names the column and what
-was expected there ("query: unexpected ')' at column 14; expected a word, a "phrase", a field such as
-country:UA, '(' or NOT"). Limits: :data:`MAX_CHARS` characters, :data:`MAX_DEPTH` levels of nesting,
-:data:`MAX_TERMS` terms — a watchlist is evaluated on every article, so its size is bounded.
+A query that does not parse raises :class:`QueryError` (``query_errors``) with a message that names
+the column and what was expected there ("query: unexpected ')' at column 14; expected a word, a
+"phrase", a field such as country:UA, '(' or NOT"). Limits: :data:`MAX_CHARS` characters,
+:data:`MAX_DEPTH` levels of nesting, :data:`MAX_TERMS` terms — a watchlist is evaluated on every
+article, so its size is bounded.
 
 Pure: no I/O. :func:`parse` is cached, because every replica parses every stored query again.
 """
@@ -23,9 +24,10 @@ from importlib import resources
 from typing import Literal, cast
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedInput, VisitError
 
-from newswatch_alert.text import words
+from newswatch_alert.common.text import words
+from newswatch_alert.watchlists.query_errors import QueryError, check_nesting, syntax_error
 
 __all__ = [
     "FIELDS",
@@ -57,14 +59,6 @@ Field = Literal["entity", "country", "term", "category", "source", "text", "keyw
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _BARE = re.compile(r'^[^\s()":]+$')
 _OPERATORS = frozenset({"and", "or", "not"})
-
-
-class QueryError(ValueError):
-    """The query does not parse; ``column`` (1-based) points at the problem."""
-
-    def __init__(self, message: str, column: int) -> None:
-        super().__init__(f"query: {message}")
-        self.column = column
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,49 +154,8 @@ def _unquote(token: Token) -> str:
 
 @functools.cache
 def _parser() -> Lark:
-    grammar = resources.files("newswatch_alert").joinpath("query.lark").read_text(encoding="utf-8")
+    grammar = resources.files("newswatch_alert.watchlists").joinpath("query.lark").read_text(encoding="utf-8")
     return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Build(), maybe_placeholders=False)
-
-
-_EXPECTED = {
-    "WORD": "a word",
-    "PHRASE": 'a "phrase"',
-    "FIELD": "a field such as country:UA",
-    "_LPAR": "'('",
-    "_RPAR": "')'",
-    "_NOT": "NOT",
-    "_AND": "AND",
-    "_OR": "OR",
-    "_COLON": "':'",
-    "$END": "the end of the query",
-}
-
-
-def _expected(names: set[str] | frozenset[str] | list[str]) -> str:
-    shown = [text for name, text in _EXPECTED.items() if name in names]
-    if not shown:
-        return ""
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
-    return f"; expected {listed}"
-
-
-def _syntax_error(text: str, e: UnexpectedInput) -> QueryError:
-    if isinstance(e, UnexpectedCharacters):
-        column = e.column
-        if e.char == '"':
-            return QueryError(f"unclosed quote at column {column}", column)
-        return QueryError(f"unexpected {e.char!r} at column {column}{_expected(e.allowed)}", column)
-    if isinstance(e, UnexpectedToken) and e.token.type != "$END":
-        column = e.column
-        shown = str(e.token.value)
-        if e.token.type == "_RPAR" and _open_before(text, column) < 0:
-            return QueryError(f"unmatched ')' at column {column}", column)
-        if e.token.type == "FIELD":
-            shown += ":"
-        return QueryError(f"unexpected {shown!r} at column {column}{_expected(e.expected)}", column)
-    expected = e.expected if isinstance(e, UnexpectedToken | UnexpectedEOF) else set()
-    column = len(text) + 1
-    return QueryError(f"unexpected end of query at column {column}{_expected(set(expected))}", column)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -212,7 +165,7 @@ def parse(text: str) -> Node:
         raise QueryError(f"longer than {MAX_CHARS} characters", MAX_CHARS + 1)
     if not text.strip():
         raise QueryError("empty query", 1)
-    _check_nesting(text)
+    check_nesting(text, MAX_DEPTH)
     try:
         tree = _parser().parse(text)
     except VisitError as e:  # a QueryError raised by a callback, wrapped by lark
@@ -222,7 +175,7 @@ def parse(text: str) -> Node:
     except QueryError:
         raise
     except UnexpectedInput as e:
-        raise _syntax_error(text, e) from None
+        raise syntax_error(text, e) from None
     if not isinstance(tree, Term | Not | And | Or):  # pragma: no cover - the grammar has no other shape
         raise QueryError("not a query", 1)
     if depth(tree) > MAX_DEPTH:
@@ -231,35 +184,6 @@ def parse(text: str) -> Node:
     if count > MAX_TERMS:
         raise QueryError(f"{count} terms; at most {MAX_TERMS} are allowed", 1)
     return tree
-
-
-def _open_before(text: str, column: int) -> int:
-    """Parentheses left open before ``column``, counting the one there (negative: one too many closed)."""
-    level = 0
-    quoted = False
-    for char in text[:column]:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted:
-            level += {"(": 1, ")": -1}.get(char, 0)
-    return level
-
-
-def _check_nesting(text: str) -> None:
-    """Refuse deep parentheses before parsing, naming the column where the limit is passed."""
-    level = 0
-    quoted = False
-    for column, char in enumerate(text, start=1):
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char == "(":
-            level += 1
-            if level > MAX_DEPTH:
-                raise QueryError(
-                    f"parentheses nested deeper than {MAX_DEPTH} levels at column {column}", column
-                )
-        elif not quoted and char == ")":
-            level -= 1
 
 
 def depth(node: Node) -> int:

@@ -7,7 +7,7 @@ the caller's (``watchlist_id``; another user's is a 404). The article is either 
 so a text is sent to the enrich service's ``POST /tag`` when ``NEWSWATCH_ALERT_ENRICH_URL`` is set —
 the same entities, terms and score an article would get — and is otherwise matched on its words only,
 which the response says (``analysis: "words"``) together with the clauses that cannot hold without
-enrichment. The answer is what the matcher would decide (:func:`newswatch_alert.match.is_match`).
+enrichment. The answer is what the matcher would decide (:func:`newswatch_alert.watchlists.match.is_match`).
 """
 
 from __future__ import annotations
@@ -17,16 +17,18 @@ from typing import Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Body, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from redis.asyncio import Redis
 
-from newswatch_alert import keys
-from newswatch_alert.api_docs import ErrorOut, errors, example
-from newswatch_alert.auth import current_user
-from newswatch_alert.explain import explain
-from newswatch_alert.match import compile_watchlist, condition_holds, filter_failures, is_match
-from newswatch_alert.models import Watchlist, WatchlistIn
-from newswatch_alert.prepared import PreparedArticle
-from newswatch_alert.query import QueryError, leaves
-from newswatch_alert.services import Services, get_services
+from newswatch_alert.common import keys
+from newswatch_alert.common.openapi import ErrorOut, errors, example
+from newswatch_alert.common.parts import part
+from newswatch_alert.users.auth import current_user
+from newswatch_alert.watchlists.explain import explain
+from newswatch_alert.watchlists.match import compile_watchlist, condition_holds, filter_failures, is_match
+from newswatch_alert.watchlists.models import Watchlist, WatchlistIn
+from newswatch_alert.watchlists.prepared import PreparedArticle
+from newswatch_alert.watchlists.query import QueryError, leaves
+from newswatch_alert.watchlists.store import WatchlistStore
 from newswatch_shared.ids import stable_id
 from newswatch_shared.schemas import ClauseResult, EnrichedArticle, RawArticle, utcnow
 
@@ -96,13 +98,14 @@ class WatchlistTestOut(BaseModel):
     article: TestedArticle
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+Watchlists = Annotated[WatchlistStore, Depends(part(WatchlistStore))]
+RedisDep = Annotated[Redis, Depends(part(Redis))]
 UserId = Annotated[str, Depends(current_user)]
 
 
-async def _watchlist(body: WatchlistTestIn, user_id: str, services: Services) -> Watchlist:
+async def _watchlist(body: WatchlistTestIn, user_id: str, watchlists: WatchlistStore) -> Watchlist:
     if body.watchlist_id is not None:
-        stored = await services.watchlists.get(user_id, body.watchlist_id)
+        stored = await watchlists.get(user_id, body.watchlist_id)
         if stored is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "watchlist not found")
         return stored
@@ -113,8 +116,8 @@ async def _watchlist(body: WatchlistTestIn, user_id: str, services: Services) ->
     )
 
 
-async def _stored_article(article_id: str, services: Services) -> EnrichedArticle:
-    raw = await services.redis.get(keys.article(article_id))
+async def _stored_article(article_id: str, redis: Redis) -> EnrichedArticle:
+    raw = await redis.get(keys.article(article_id))
     if raw is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "article not found")
     try:
@@ -229,13 +232,16 @@ def watchlist_test_router(enrich_url: str | None) -> APIRouter:
         },
     )
     async def test_watchlist(
-        body: Annotated[WatchlistTestIn, Body()], user_id: UserId, services: ServicesDep
+        body: Annotated[WatchlistTestIn, Body()],
+        user_id: UserId,
+        watchlists: Watchlists,
+        redis: RedisDep,
     ) -> WatchlistTestOut:
-        watchlist = await _watchlist(body, user_id, services)
+        watchlist = await _watchlist(body, user_id, watchlists)
         notes: list[str] = []
         analysis: Literal["article", "enrich", "words"]
         if body.article_id is not None:
-            enriched, analysis = await _stored_article(body.article_id, services), "article"
+            enriched, analysis = await _stored_article(body.article_id, redis), "article"
         else:
             assert body.text is not None
             enriched, analysis = await _text_article(body.text, body.language, enrich_url)

@@ -1,0 +1,64 @@
+"""What delivery stores: one channel's delivery state, and the outbox entry that drives it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from newswatch_alert.delivery.channels import AnyChannel, Channel, ChannelType, WebhookChannel
+from newswatch_shared.schemas import UtcDatetime
+
+__all__ = ["DeliveryState", "DeliveryStatus", "OutboxItem"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+DeliveryStatus = Literal["pending", "delivered", "failed", "dead"]
+
+
+class DeliveryState(_Frozen):
+    """One channel's delivery of one alert (or of one digest). ``failed`` means "will retry"; ``dead`` is
+    final. An alert of a digest watchlist carries ``digest_id`` and shows its digest's state."""
+
+    channel_id: str
+    type: ChannelType = "webhook"
+    url: str = Field(description="Where it goes: the webhook or Slack URL, or mailto:<recipients>.")
+    status: DeliveryStatus = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    delivered_at: UtcDatetime | None = None
+    next_attempt_at: UtcDatetime | None = None
+    updated_at: UtcDatetime
+    digest_id: str | None = Field(default=None, description="Set when the alert goes out in a digest.")
+    rate_limited_until: UtcDatetime | None = Field(
+        default=None, description="Held back by a rate limit until then (not an attempt, not dropped)."
+    )
+
+
+class OutboxItem(_Frozen):
+    """What the delivery worker needs, snapshotted when the entry is made (the watchlist may change).
+
+    Exactly one of ``alert_id`` and ``digest_id`` names what is sent. Entries written before channel
+    types existed have no ``channel``, only a webhook's ``url`` and ``secret``.
+    """
+
+    alert_id: str = ""
+    digest_id: str | None = None
+    user_id: str
+    channel_id: str
+    channel: Channel | None = None
+    url: str = ""
+    secret: str = ""
+
+    def target(self) -> AnyChannel:
+        if self.channel is not None:
+            return self.channel
+        return WebhookChannel(id=self.channel_id, url=self.url, secret=self.secret)
+
+    @property
+    def subject_id(self) -> str:
+        """The id sent as the idempotency key: the digest's, else the alert's."""
+        return self.digest_id or self.alert_id

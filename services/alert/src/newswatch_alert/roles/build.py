@@ -1,0 +1,108 @@
+"""The settings turned into the objects the roles run, each in one place (several roles build some)."""
+
+from __future__ import annotations
+
+import httpx
+from redis.asyncio import Redis
+
+from newswatch_alert.alerts.store import AlertStore
+from newswatch_alert.alerts.stream import AlertStreams
+from newswatch_alert.delivery.email import SmtpConfig
+from newswatch_alert.delivery.outbox import Outbox
+from newswatch_alert.delivery.policy import RetryPolicy
+from newswatch_alert.delivery.ratelimit import RateLimiter
+from newswatch_alert.delivery.senders import Senders
+from newswatch_alert.delivery.worker import Deliverer
+from newswatch_alert.live.articles import ArticleStore
+from newswatch_alert.live.feed import LiveConfig, LiveFeed
+from newswatch_alert.settings import AlertSettings
+
+__all__ = ["alert_store", "alert_streams", "article_store", "deliverer", "live_feed", "outbox"]
+
+
+def article_store(settings: AlertSettings, redis: Redis) -> ArticleStore:
+    return ArticleStore(redis, settings.alert_article_retention_count, settings.alert_article_ttl_s)
+
+
+def alert_store(settings: AlertSettings, redis: Redis) -> AlertStore:
+    return AlertStore(
+        redis,
+        settings.alert_alert_ttl_s,
+        settings.alert_alerts_per_user,
+        stream_maxlen=settings.alert_stream_maxlen,
+        digest_grace_s=settings.alert_digest_grace_s,
+    )
+
+
+def live_feed(settings: AlertSettings, redis: Redis) -> LiveFeed:
+    return LiveFeed.build(
+        redis,
+        LiveConfig(
+            keep=settings.alert_article_retention_count,
+            ttl_s=settings.alert_article_ttl_s,
+            stream_maxlen=settings.alert_feed_stream_maxlen,
+            scan_limit=settings.alert_feed_scan_limit,
+            text_scan_limit=settings.alert_feed_text_scan_limit,
+            client_queue=settings.alert_feed_client_queue,
+            heartbeat_s=settings.alert_feed_heartbeat_s,
+            send_timeout_s=settings.alert_feed_send_timeout_s,
+            trend_retention_days=settings.alert_trend_retention_days,
+        ),
+    )
+
+
+def alert_streams(settings: AlertSettings) -> AlertStreams:
+    """The live alert streams, on a Redis pool of their own: each open stream holds a connection."""
+    redis = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+        max_connections=settings.alert_stream_max_connections + 1,
+    )
+    return AlertStreams(
+        redis,
+        heartbeat_s=settings.alert_stream_heartbeat_s,
+        send_timeout_s=settings.alert_stream_send_timeout_s,
+        max_connections=settings.alert_stream_max_connections,
+        per_user=settings.alert_stream_per_user,
+    )
+
+
+def outbox(settings: AlertSettings, redis: Redis) -> Outbox:
+    return Outbox(
+        redis,
+        int(settings.alert_delivery_lease_s * 1000),
+        ttl_s=settings.alert_alert_ttl_s,
+        digest_max_items=settings.alert_digest_max_items,
+    )
+
+
+def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) -> Deliverer:
+    smtp = None
+    if settings.alert_smtp_host:
+        password = settings.alert_smtp_password
+        smtp = SmtpConfig(
+            host=settings.alert_smtp_host,
+            port=settings.alert_smtp_port,
+            sender=settings.alert_smtp_from,
+            username=settings.alert_smtp_username,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.alert_smtp_starttls,
+        )
+    return Deliverer(
+        outbox(settings, redis),
+        Senders(http, smtp, settings.alert_webhook_timeout_s),
+        RetryPolicy(
+            max_attempts=settings.alert_delivery_max_attempts,
+            base_s=settings.alert_backoff_base_s,
+            cap_s=settings.alert_backoff_cap_s,
+        ),
+        poll_s=settings.alert_delivery_poll_s,
+        concurrency=settings.alert_delivery_concurrency,
+        limiter=RateLimiter(
+            redis,
+            per_user_per_minute=settings.alert_rate_user_per_minute,
+            per_destination_per_minute=settings.alert_rate_channel_per_minute,
+        ),
+    )
