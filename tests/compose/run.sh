@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make compose-smoke`: build the images, start docker-compose.yml (with docker-compose.smoke.yml, which
-# swaps Kafka and Redis for local stand-ins) with three enrich replicas, and run the end-to-end check
-# (tests/compose/smoke_compose.py) against it: demo articles, feed → alert → webhook over the
-# containers' network, partitions shared by the replicas, health, JSON logs. Not part of `make test`.
+# swaps Kafka and Redis for local stand-ins) with three enrich and two alert-match replicas, and run the
+# end-to-end check (tests/compose/smoke_compose.py) against it: demo articles, feed → alert → webhook
+# over the containers' network with the alert roles apart, partitions shared by the replicas, health,
+# JSON logs.
 #
 # Needs root the first time: installs docker.io, docker-compose and debootstrap with apt when missing
 # and starts dockerd when it is not running. SMOKE_KEEP=1 leaves the stack running afterwards.
@@ -75,9 +76,9 @@ cleanup() {
 }
 trap cleanup EXIT
 "${dc[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
-echo "== docker compose up --scale enrich=3"
+echo "== docker compose up --scale enrich=3 --scale alert-match=2"
 t_up=$(date +%s)
-"${dc[@]}" up -d --scale enrich=3 >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; exit 1; }
+"${dc[@]}" up -d --scale enrich=3 --scale alert-match=2 >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; exit 1; }
 
 export SMOKE_STARTED_AT=$t_up SMOKE_PROJECT=$PROJECT SMOKE_COMPOSE="${dc[*]}"
 export SMOKE_ALERT_URL=http://127.0.0.1:$NEWSWATCH_PUBLISH_ALERT_PORT

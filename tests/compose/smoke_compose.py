@@ -1,10 +1,11 @@
 """End to end against the docker compose stack (`make compose-smoke` runs this; `make test` does not).
 
-tests/compose/run.sh builds the images, starts docker-compose.yml with docker-compose.smoke.yml and
-three enrich replicas, and passes the published addresses in SMOKE_* variables. The checks are those
-of tests/e2e (same feed, same watchlist) but every hop crosses the containers' network: ingest polls
-the sink container, alert posts to it. The file name does not start with ``test_`` on purpose, so the
-normal suite never collects it.
+tests/compose/run.sh builds the images, starts docker-compose.yml with docker-compose.smoke.yml, three
+enrich replicas and two alert-match replicas, and passes the published addresses in SMOKE_* variables.
+The checks are those of tests/e2e (same feed, same watchlist) but every hop crosses the containers'
+network, and alert runs as its three roles apart: ingest polls the sink container, alert-deliver
+posts to it. The file name does not start with ``test_`` on purpose, so the normal suite never
+collects it.
 """
 
 from __future__ import annotations
@@ -138,20 +139,26 @@ def test_feed_item_reaches_the_webhook_over_the_compose_network() -> None:
         assert len(hooks_for(story)) == 1
 
 
-def metrics_of(container: str) -> str:
-    script = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8002/metrics').read().decode())"
+def fetch_in(container: str, port: int, path: str) -> str:
+    """GET a URL from inside a container: the ports of scaled services are not published."""
+    url = f"http://127.0.0.1:{port}{path}"
+    script = f"import urllib.request; print(urllib.request.urlopen({url!r}).read().decode())"
     return subprocess.run(
         ["docker", "exec", container, "python", "-c", script], check=True, capture_output=True, text=True
     ).stdout
 
 
-def lag_partitions(text: str) -> set[int]:
+def metrics_of(container: str, port: int = 8002) -> str:
+    return fetch_in(container, port, "/metrics")
+
+
+def lag_partitions(text: str, topic: str = "articles.raw") -> set[int]:
     return {
         int(sample.labels["partition"])
         for family in text_string_to_metric_families(text)
         if family.name == "newswatch_consumer_lag_messages"
         for sample in family.samples
-        if sample.labels["topic"] == "articles.raw"
+        if sample.labels["topic"] == topic
     }
 
 
@@ -168,11 +175,29 @@ def test_three_enrich_replicas_share_the_six_partitions() -> None:
     print(f"\narticles.raw partitions per enrich replica: {[sorted(h) for h in held]}")
 
 
+def test_two_alert_match_replicas_share_the_enriched_partitions() -> None:
+    """The alert above was made with two match replicas in the group: each holds its own partitions."""
+    replicas = containers("alert-match")
+    assert len(replicas) == 2
+
+    def spread() -> list[set[int]] | None:
+        held = [lag_partitions(metrics_of(c, 8000), "articles.enriched") for c in replicas]
+        every = [p for h in held for p in h]
+        return held if sorted(every) == list(range(6)) and all(held) else None
+
+    held = wait_for(spread, timeout_s=60, what="each alert-match replica reporting lag for its partitions")
+    print(f"\narticles.enriched partitions per alert-match replica: {[sorted(h) for h in held]}")
+    for role in ("api", "match", "deliver"):
+        for container in containers(f"alert-{role}"):
+            ready = fetch_in(container, 8000, "/ready")
+            assert list(json.loads(ready)["roles"]) == [role], ready
+
+
 def test_services_are_healthy_and_log_json_lines() -> None:
     def unhealthy() -> list[str]:
         return [
             f"{service}: {state.get('Health', {}).get('Status')}"
-            for service in ("ingest", "enrich", "alert", "demo-feed")
+            for service in ("ingest", "enrich", "alert-api", "alert-match", "alert-deliver", "demo-feed")
             for state in (inspect(c)["State"] for c in containers(service))
             if not (state["Running"] and state.get("Health", {}).get("Status") == "healthy")
         ]
@@ -181,7 +206,7 @@ def test_services_are_healthy_and_log_json_lines() -> None:
     wait_for(lambda: not unhealthy(), timeout_s=60, what="every service healthy")
     (job,) = containers("topics")
     assert inspect(job)["State"]["ExitCode"] == 0
-    alert = containers("alert")[0]
+    alert = containers("alert-api")[0]
     assert inspect(alert)["Config"]["User"] == "newswatch:newswatch"
     script = "import json, os; print(json.dumps(dict(os.environ)))"
     exec_env = subprocess.run(
@@ -190,12 +215,23 @@ def test_services_are_healthy_and_log_json_lines() -> None:
     env = json.loads(exec_env)
     assert env["NEWSWATCH_ADMIN_TOKEN"] == TOKEN
     assert "NEWSWATCH_ALERT_SMTP_PASSWORD" not in env  # an unset pass-through stays unset
-    logs = subprocess.run(
-        ["docker", "logs", containers("alert")[0]], check=True, capture_output=True, text=True
-    ).stderr.splitlines()
-    records = [json.loads(line) for line in logs if line.strip()]
+    match_env = subprocess.run(
+        ["docker", "exec", containers("alert-match")[0], "python", "-c", script],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "NEWSWATCH_ADMIN_TOKEN" not in json.loads(match_env)  # only the api role gets the secret
+    records = [
+        json.loads(line)
+        for container in containers("alert-match")
+        for line in subprocess.run(
+            ["docker", "logs", container], check=True, capture_output=True, text=True
+        ).stderr.splitlines()
+        if line.strip()
+    ]
     assert records and all(r["service"] == "alert" and r["level"] for r in records)
-    assert any("alert_id" in r and "article_id" in r for r in records)
+    assert any("alert_id" in r and "article_id" in r for r in records)  # the match role made the alert
 
 
 def test_users_survive_a_redis_restart() -> None:

@@ -31,7 +31,9 @@ SMOKE = REPO / "docker-compose.smoke.yml"
 SETTINGS: dict[str, type[ServiceSettings]] = {
     "ingest": IngestSettings,
     "enrich": EnrichSettings,
-    "alert": AlertSettings,
+    "alert-api": AlertSettings,
+    "alert-match": AlertSettings,
+    "alert-deliver": AlertSettings,
     "topics": ServiceSettings,  # python -m newswatch_shared.topic_job
 }
 #: ${...} variables of the compose files that are not settings: how the stack is published and built.
@@ -128,7 +130,7 @@ def test_required_settings_are_set_and_every_value_validates(
 
 
 def test_the_admin_token_is_required_with_a_message(compose: dict[str, Any]) -> None:
-    for service in ("ingest", "alert"):
+    for service in ("ingest", "alert-api"):
         with pytest.raises(LookupError, match="NEWSWATCH_ADMIN_TOKEN.*16"):
             container_env(compose["services"][service], {})
     assert "NEWSWATCH_ADMIN_TOKEN=" in (REPO / ".env.example").read_text()
@@ -140,7 +142,7 @@ def test_start_order_is_gated_on_health_and_the_topic_job(compose: dict[str, Any
         assert services[infra]["healthcheck"]["test"], infra
     assert services["topics"]["depends_on"] == {"kafka": {"condition": "service_healthy"}}
     assert services["topics"]["restart"] == "no"
-    for name in ("ingest", "enrich", "alert"):
+    for name in ("ingest", "enrich", "alert-api", "alert-match", "alert-deliver"):
         assert services[name]["depends_on"] == {
             "kafka": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
@@ -152,7 +154,7 @@ def test_start_order_is_gated_on_health_and_the_topic_job(compose: dict[str, Any
 
 
 def test_images_are_built_from_the_repository_on_a_chosen_base(compose: dict[str, Any]) -> None:
-    for name in ("topics", "demo-feed", "ingest", "enrich", "alert"):
+    for name in ("topics", "demo-feed", "ingest", "enrich", "alert-api", "alert-match", "alert-deliver"):
         build = compose["services"][name]["build"]
         assert (REPO / build["context"] / build["dockerfile"]).is_file(), name
         assert build["args"]["BASE_IMAGE"] == "${NEWSWATCH_BASE_IMAGE:-python:3.11-slim}", name
@@ -161,13 +163,32 @@ def test_images_are_built_from_the_repository_on_a_chosen_base(compose: dict[str
 def test_enrich_scales_and_state_lives_in_named_volumes(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert not any("container_name" in s for s in services.values())  # names would forbid --scale
-    assert "ports" not in services["enrich"]
+    for scaled in ("enrich", "alert-match", "alert-deliver"):
+        assert "ports" not in services[scaled], scaled
     assert int(dotenv_values(REPO / "compose.env")["NEWSWATCH_KAFKA_PARTITIONS"] or 0) >= 3
     assert services["redis"]["volumes"] == ["redis-data:/data"]
     assert services["redis"]["command"][services["redis"]["command"].index("--appendonly") + 1] == "yes"
     assert services["kafka"]["volumes"] == ["kafka-data:/var/lib/kafka/data"]
     assert services["kafka"]["environment"]["KAFKA_LOG_DIRS"] == "/var/lib/kafka/data"
     assert set(compose["volumes"]) == {"kafka-data", "redis-data"}
+
+
+def test_alert_runs_as_three_roles_of_one_image(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    images = {services[f"alert-{role}"]["image"] for role in ("api", "match", "deliver")}
+    assert images == {services["topics"]["image"]}  # one image, built once
+    for role in ("api", "match", "deliver"):
+        env = container_env(services[f"alert-{role}"], {"NEWSWATCH_ADMIN_TOKEN": A_TOKEN})
+        chosen = AlertSettings.model_validate(
+            {"alert_roles": env["NEWSWATCH_ALERT_ROLES"], "admin_token": A_TOKEN}
+        )
+        assert chosen.roles == (role,)
+        # Only the api role guards admin endpoints: the others are given no secret they never use.
+        assert ("NEWSWATCH_ADMIN_TOKEN" in env) is (role == "api"), role
+    assert "alert" not in services  # the one-process alert is `make run`'s, not compose's
+    assert services["alert-api"]["ports"] == [
+        "${NEWSWATCH_PUBLISH_ADDRESS:-127.0.0.1}:${NEWSWATCH_PUBLISH_ALERT_PORT:-8000}:8000"
+    ]
 
 
 def test_kafka_listeners_serve_the_network_and_the_host(compose: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["AdminSettings", "KafkaConfig", "ServiceSettings", "UNSAFE_TOKENS"]
+__all__ = ["AdminSettings", "KafkaConfig", "ServiceSettings", "UNSAFE_TOKENS", "check_admin_token"]
 
 #: Tokens that look like placeholders; an admin token must never be one of these.
 UNSAFE_TOKENS = frozenset({"changeme", "change-me", "admin", "secret", "password", "token", "test"})
@@ -76,16 +76,22 @@ class ServiceSettings(BaseSettings):
         )
 
 
+def check_admin_token(token: SecretStr) -> None:
+    """Refuse a token anyone could guess: short, or a placeholder left in a config file."""
+    value = token.get_secret_value()
+    if len(value) < 16 or value.lower() in UNSAFE_TOKENS:
+        raise ValueError("NEWSWATCH_ADMIN_TOKEN must be at least 16 characters and not a placeholder")
+
+
 class AdminSettings(ServiceSettings):
     """Settings for a service with admin endpoints: refuses to start without a real admin token."""
 
     admin_token: SecretStr = Field(
-        description="Bearer token for admin endpoints (16+ characters; `make run` generates one)."
+        description="Bearer token for admin endpoints (16+ characters; `make run` generates one). "
+        "Required by ingest and by alert's api role (alert's match and deliver roles need none)."
     )
 
     @model_validator(mode="after")
     def _token_is_safe(self) -> AdminSettings:
-        token = self.admin_token.get_secret_value()
-        if len(token) < 16 or token.lower() in UNSAFE_TOKENS:
-            raise ValueError("NEWSWATCH_ADMIN_TOKEN must be at least 16 characters and not a placeholder")
+        check_admin_token(self.admin_token)
         return self

@@ -78,3 +78,12 @@ async def test_ready_names_each_role_and_says_it_is_not_started_before_the_lifes
         "match": {"status": "starting", "checks": {}, "workers": {}},
         "deliver": {"status": "starting", "checks": {}, "workers": {}},
     }
+
+
+def test_the_api_role_needs_the_admin_token_and_the_others_take_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSWATCH_ADMIN_TOKEN", raising=False)
+    with pytest.raises(ValidationError, match="NEWSWATCH_ADMIN_TOKEN is required where the api role runs"):
+        AlertSettings(alert_roles="api,match")
+    assert AlertSettings(alert_roles="match,deliver").admin_token is None
+    with pytest.raises(ValidationError, match="at least 16 characters"):  # given, it must still be real
+        AlertSettings(alert_roles="match", admin_token="changeme")

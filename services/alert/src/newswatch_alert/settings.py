@@ -7,7 +7,7 @@ from typing import Literal, cast, get_args
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from newswatch_shared.settings import AdminSettings
+from newswatch_shared.settings import ServiceSettings, check_admin_token
 
 __all__ = ["ROLES", "AlertSettings", "Role"]
 
@@ -16,8 +16,13 @@ Role = Literal["api", "match", "deliver"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 
-class AlertSettings(AdminSettings):
-    """Built once in ``main`` and passed down; ``NEWSWATCH_ADMIN_TOKEN`` is required."""
+class AlertSettings(ServiceSettings):
+    """Built once in ``main`` and passed down. ``NEWSWATCH_ADMIN_TOKEN`` is required where the api role
+    runs (it guards the admin endpoints); a match or deliver process is not given a secret it never uses."""
+
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for admin endpoints; required by the api role."
+    )
 
     alert_port: int = Field(
         default=8000,
@@ -186,6 +191,16 @@ class AlertSettings(AdminSettings):
     def roles(self) -> tuple[Role, ...]:
         """The roles of ``alert_roles``, in start order (api, match, deliver), each once."""
         return tuple(cast(Role, name) for name in self.alert_roles.split(","))
+
+    @model_validator(mode="after")
+    def _admin_token_where_needed(self) -> AlertSettings:
+        if self.admin_token is not None:
+            check_admin_token(self.admin_token)
+        elif "api" in self.roles:
+            raise ValueError(
+                "NEWSWATCH_ADMIN_TOKEN is required where the api role runs (16+ characters, no placeholder)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _delivery_is_consistent(self) -> AlertSettings:

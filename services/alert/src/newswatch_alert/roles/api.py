@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 def api_routers(settings: AlertSettings) -> list[APIRouter]:
     """The role's routes, in the order they must be matched."""
+    assert settings.admin_token is not None  # the settings refuse an api role without one
     return [
         live_router(),  # GET /articles, /articles/stream, /articles/{id}, /trends
         stream_router(),  # GET /alerts/stream
