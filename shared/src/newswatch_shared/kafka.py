@@ -13,13 +13,29 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    TopicAlreadyExistsError,
+)
 
 from newswatch_shared.settings import KafkaConfig
 
-__all__ = ["ensure_topics", "kafka_ready", "make_consumer", "make_producer"]
+__all__ = ["REFUSED", "ensure_topics", "kafka_ready", "make_consumer", "make_producer"]
 
 log = logging.getLogger(__name__)
+
+#: Errors about one message, not the broker's health: producing it again can never succeed.
+REFUSED: tuple[type[KafkaError], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+)
+
+_BROKER_DEFAULT_MAX_BYTES = 1_048_588  # Apache Kafka's message.max.bytes
+_REQUEST_OVERHEAD = 64 * 1024  # key, headers and batch framing
 
 
 def make_producer(cfg: KafkaConfig) -> AIOKafkaProducer:
@@ -30,6 +46,10 @@ def make_producer(cfg: KafkaConfig) -> AIOKafkaProducer:
         enable_idempotence=cfg.enable_idempotence,
         linger_ms=5,
         request_timeout_ms=cfg.request_timeout_ms,
+        # Room for any record a default broker accepts (1,048,588 bytes), so one read from a topic can
+        # always be forwarded to the dead-letter topic; our own output is held to max_message_bytes by
+        # the consume loop before it is sent.
+        max_request_size=max(cfg.max_message_bytes, _BROKER_DEFAULT_MAX_BYTES) + _REQUEST_OVERHEAD,
     )
 
 

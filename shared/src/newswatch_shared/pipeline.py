@@ -8,7 +8,10 @@ Order of events for one batch, and why:
 3. hand the valid messages to the handler as one batch (enrich runs ``nlp.pipe`` over it);
    - :class:`RetryableError` (Redis or Kafka briefly away): wait and retry the same batch;
    - any other exception: retry message by message, so one poisonous message is dead-lettered alone;
-4. produce the handler's output and wait for the broker's acknowledgements;
+4. produce the handler's output and wait for the broker's acknowledgements. An output the broker
+   would refuse for good (larger than ``max_message_bytes``, or refused as too large) is never
+   retried: that is a :class:`RefusedError`, and its input is dead-lettered like a poisonous one. Only
+   failures that can pass (a broker away, a leader moving) are retried;
 5. only then commit the batch's offsets.
 
 A crash or shutdown anywhere before step 5 means the batch is consumed again: at-least-once. The
@@ -30,7 +33,8 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import BaseModel
 
 from newswatch_shared import metrics
-from newswatch_shared.errors import RetryableError, SchemaError
+from newswatch_shared.errors import RefusedError, RetryableError, SchemaError
+from newswatch_shared.kafka import REFUSED
 from newswatch_shared.schemas import decode, encode
 from newswatch_shared.topics import ARTICLES_ENRICHED, ARTICLES_RAW, DEAD_LETTER
 
@@ -39,6 +43,9 @@ __all__ = ["ConsumeLoop", "Outgoing"]
 log = logging.getLogger(__name__)
 
 In = TypeVar("In", bound=BaseModel)
+
+#: What a dead-letter record carries of an original too large to forward whole.
+_DEAD_LETTER_KEEP_BYTES = 64 * 1024
 
 
 def _ids(record: ConsumerRecord) -> dict[str, str]:
@@ -76,6 +83,7 @@ class ConsumeLoop(Generic[In]):
     poll_timeout_ms: int = 500
     retry_delay_s: float = 1.0
     dead_letter_topic: str = DEAD_LETTER
+    max_message_bytes: int = 1_000_000
     batches_done: int = field(default=0, init=False)
     _lag_labels: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False)
 
@@ -165,20 +173,34 @@ class ConsumeLoop(Generic[In]):
                     metrics.RETRIES.labels(self.service).inc()
                     log.warning("transient failure on %s: %s", record.key, e)
                     await asyncio.sleep(self.retry_delay_s)
+                except RefusedError as e:
+                    log.error(
+                        "output of %r refused; dead-lettering the input", record.key, extra=_ids(record)
+                    )
+                    await self._dead_letter(record, "refused", str(e))
+                    break
                 except Exception as e:
                     log.exception("message %r failed; dead-lettering it", record.key, extra=_ids(record))
                     await self._dead_letter(record, "handler", f"{type(e).__name__}: {e}")
                     break
 
     async def _produce(self, outgoing: Sequence[Outgoing]) -> None:
+        # Encode and measure everything first: a refused message must not leave half a batch sent.
+        encoded = [encode(o.value) for o in outgoing]
+        for o, value in zip(outgoing, encoded, strict=True):
+            if len(value) > self.max_message_bytes:
+                raise RefusedError(
+                    f"the {o.topic} message {o.key!r} is {len(value):,} bytes encoded, over the "
+                    f"{self.max_message_bytes:,}-byte limit (NEWSWATCH_KAFKA_MAX_MESSAGE_BYTES)"
+                )
         try:
             futures = [
-                await self.producer.send(
-                    o.topic, encode(o.value), key=o.key.encode("utf-8"), headers=list(o.headers)
-                )
-                for o in outgoing
+                await self.producer.send(o.topic, value, key=o.key.encode("utf-8"), headers=list(o.headers))
+                for o, value in zip(outgoing, encoded, strict=True)
             ]
             await asyncio.gather(*futures)
+        except REFUSED as e:
+            raise RefusedError(f"the broker refused the message: {type(e).__name__}: {e}") from e
         except KafkaError as e:
             raise RetryableError(f"produce failed: {e}") from e
         for o in outgoing:
@@ -202,10 +224,15 @@ class ConsumeLoop(Generic[In]):
             ("source_partition", str(record.partition).encode()),
             ("source_offset", str(record.offset).encode()),
         ]
-        fut = await self.producer.send(
-            self.dead_letter_topic, record.value or b"", key=record.key, headers=headers
-        )
-        await fut
+        value = record.value or b""
+        try:
+            await (await self.producer.send(self.dead_letter_topic, value, key=record.key, headers=headers))
+        except REFUSED:
+            # The original is larger than the broker now takes (its limit was lowered, or the record
+            # came from a producer with a larger one): keep its start and say so, rather than stall.
+            headers += [("truncated", b"true"), ("original_bytes", str(len(value)).encode())]
+            kept = value[:_DEAD_LETTER_KEEP_BYTES]
+            await (await self.producer.send(self.dead_letter_topic, kept, key=record.key, headers=headers))
 
     def _rewind(self, records: list[ConsumerRecord]) -> None:
         first: dict[TopicPartition, int] = {}

@@ -72,6 +72,10 @@ class RawArticle(_Message):
     feed_url: str = ""
     guid: str | None = None
     fetched_at: UtcDatetime
+    truncated: bool = Field(
+        default=False,
+        description="True when ingest cut the text to its size limit (NEWSWATCH_INGEST_MAX_ARTICLE_CHARS).",
+    )
 
     @property
     def text(self) -> str:

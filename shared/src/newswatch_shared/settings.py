@@ -31,6 +31,7 @@ class KafkaConfig(BaseModel):
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000
     request_timeout_ms: int = 30_000
+    max_message_bytes: int = 1_000_000
 
 
 class ServiceSettings(BaseSettings):
@@ -58,6 +59,13 @@ class ServiceSettings(BaseSettings):
     kafka_heartbeat_interval_ms: int = Field(
         default=3_000, ge=100, description="Consumer heartbeat interval."
     )
+    kafka_max_message_bytes: int = Field(
+        default=1_000_000,
+        ge=10_000,
+        description="Largest message newswatch produces, encoded. A bigger one is never sent: its input goes "
+        "to the dead-letter topic. Keep it at or below the broker's message.max.bytes (1,048,588 by "
+        "default in Apache Kafka).",
+    )
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis (or Valkey) URL.")
     host: str = Field(default="127.0.0.1", description="Address the HTTP API binds to.")
     log_level: str = Field(default="INFO", description="Python log level.")
@@ -73,6 +81,7 @@ class ServiceSettings(BaseSettings):
             create_topics=self.kafka_create_topics,
             session_timeout_ms=self.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.kafka_heartbeat_interval_ms,
+            max_message_bytes=self.kafka_max_message_bytes,
         )
 
 

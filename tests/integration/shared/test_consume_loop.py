@@ -177,3 +177,46 @@ async def test_abandoned_batch_is_not_committed_and_is_redelivered(kafka: KafkaC
     async with running(make_loop(kafka, echo)):
         ((value, _),) = await drain(kafka, OUT, 1)
     assert value == encode(article(1))
+
+
+async def test_an_output_too_large_for_the_broker_dead_letters_its_input_and_the_partition_moves_on(
+    kafka: KafkaConfig,
+) -> None:
+    """A message the broker refuses can never be produced: retrying it would stall every partition the
+    replica holds. Its input goes to the dead-letter topic (reason "refused") and the rest flows."""
+
+    async def bloat(batch: Sequence[RawArticle]) -> list[Outgoing]:
+        # Article 1's output is a 1.5 MB message: over the limit below, and over a default broker's.
+        return [
+            Outgoing(OUT, a.id, a.model_copy(update={"content": "x" * 1_500_000}) if a.id == "a1" else a)
+            for a in batch
+        ]
+
+    inputs = [encode(article(i)) for i in range(4)]
+    await produce(kafka, inputs)
+    loop = make_loop(kafka, bloat)
+    loop.max_message_bytes = 1_000_000
+    async with running(loop):
+        out = await drain(kafka, OUT, 3)
+        ((dead, headers),) = await drain(kafka, DEAD_LETTER, 1)
+        async with asyncio.timeout(20):
+            while await committed(kafka, "g") < 4:
+                await asyncio.sleep(0.1)
+    assert sorted(v for v, _ in out) == sorted(inputs[i] for i in (0, 2, 3))
+    assert dead == inputs[1]  # the original bytes, to redrive once the cause is fixed
+    assert headers["reason"] == b"refused"
+    assert b"1,500," in headers["error"] and b"NEWSWATCH_KAFKA_MAX_MESSAGE_BYTES" in headers["error"]
+
+
+async def test_a_message_the_broker_refuses_is_not_retried_for_ever(kafka: KafkaConfig) -> None:
+    """The client-side guard aside: the broker's own "too large" answer is final too."""
+
+    async def bloat(batch: Sequence[RawArticle]) -> list[Outgoing]:
+        return [Outgoing(OUT, a.id, a.model_copy(update={"content": "y" * 1_200_000})) for a in batch]
+
+    await produce(kafka, [encode(article(7))])
+    loop = make_loop(kafka, bloat)
+    loop.max_message_bytes = 50_000_000  # let it through to the producer: the size check there refuses it
+    async with running(loop):
+        ((dead, headers),) = await drain(kafka, DEAD_LETTER, 1)
+    assert dead == encode(article(7)) and headers["reason"] == b"refused"

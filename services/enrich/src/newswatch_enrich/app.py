@@ -83,6 +83,7 @@ def make_consume_loop(
         input_model=RawArticle,
         handler=make_handler(enricher),
         batch_size=settings.batch_size,
+        max_message_bytes=settings.kafka_max_message_bytes,
     )
 
 

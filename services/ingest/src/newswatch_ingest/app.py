@@ -77,6 +77,8 @@ def poller_config(settings: IngestSettings) -> PollerConfig:
         max_per_host=settings.ingest_max_per_host,
         disable_after_failures=settings.ingest_disable_after_failures,
         max_age_cap_s=settings.ingest_max_age_cap_s,
+        max_article_chars=settings.ingest_max_article_chars,
+        max_message_bytes=settings.kafka_max_message_bytes,
     )
 
 

@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 
 from newswatch_ingest import metrics
 from newswatch_ingest.activity import add_articles
+from newswatch_ingest.bounds import bounded
 from newswatch_ingest.dedupe import SeenStore
 from newswatch_ingest.errors import FeedParseError, FetchError, PublishError
 from newswatch_ingest.feeds import Feed, FeedRegistry, PollFailure, PollSuccess
@@ -67,6 +68,10 @@ class PollerConfig:
     drain_s: float = 3.0
     #: How often the feed-count gauges are refreshed from Redis.
     gauge_s: float = 30.0
+    #: Longest title + summary + content of one article (``bounds``); more is cut.
+    max_article_chars: int = 100_000
+    #: Largest article message, encoded; a bigger one is not published (``publish``).
+    max_message_bytes: int = 1_000_000
 
     @property
     def lease_s(self) -> int:
@@ -180,8 +185,10 @@ class FeedPoll:
         context = feed_context(feed.id, url, feed.custom_title, parsed)
         articles, skipped = normalize_entries(parsed.entries, context, fetched_at)
         metrics.ENTRIES_SKIPPED.inc(len(skipped))
-        new = await self._publish_new(feed, articles)
-        warnings = [*parsed.warnings, *skipped]
+        new, refused = await self._publish_new(
+            feed, [bounded(a, self._cfg.max_article_chars) for a in articles]
+        )
+        warnings = [*parsed.warnings, *skipped, *refused]
         return PollSuccess(
             at=fetched_at,
             status=fetched.status,
@@ -241,7 +248,10 @@ class FeedPoll:
             return None
         return min(max(fetched.max_age_s, 0.0), self._cfg.max_age_cap_s)
 
-    async def _publish_new(self, feed: Feed, articles: list[RawArticle]) -> list[RawArticle]:
+    async def _publish_new(
+        self, feed: Feed, articles: list[RawArticle]
+    ) -> tuple[list[RawArticle], list[str]]:
+        """The articles published now, and a sentence for each one that can never be published."""
         # Skip what another feed of this process is publishing right now: if that fails, its feed
         # is re-fetched unconditionally and publishes the article then.
         candidates = [a for a in articles if a.id not in self._publishing]
@@ -249,19 +259,37 @@ class FeedPoll:
         new = [a for a in candidates if a.id in unseen]
         metrics.ARTICLES_DUPLICATE.inc(len(articles) - len(new))
         if not new:
-            return []
+            return [], []
         ids = {a.id for a in new}
         self._publishing |= ids
         try:
-            await publish_articles(self._producer, new)
+            refused = await publish_articles(
+                self._producer, new, max_message_bytes=self._cfg.max_message_bytes
+            )
+            # Refused ones are marked seen too: they can never be published, and trying again on
+            # every poll would only repeat the warning (and, before, fail the whole poll).
             await self._seen.mark(ids)
         except PublishError as e:
             raise _Failed("publish", str(e)) from e
         finally:
             self._publishing -= ids
-        metrics.ARTICLES_PUBLISHED.inc(len(new))
-        log.info("published %d new articles from %s", len(new), feed.url, extra={"feed_id": feed.id})
-        return new
+        gone = {r.article.id for r in refused}
+        published = [a for a in new if a.id not in gone]
+        for r in refused:
+            metrics.ARTICLES_REFUSED.inc()
+            log.error(
+                "article %s of %s not published: %s",
+                r.article.id,
+                feed.url,
+                r.reason,
+                extra={"feed_id": feed.id, "article_id": r.article.id},
+            )
+        metrics.ARTICLES_PUBLISHED.inc(len(published))
+        log.info("published %d new articles from %s", len(published), feed.url, extra={"feed_id": feed.id})
+        warnings = [
+            f"Article {r.article.url or r.article.id} was not published: {r.reason}." for r in refused
+        ]
+        return published, warnings
 
     async def _record_failure(self, feed: Feed, at: datetime, failure: _Failed) -> None:
         failures = feed.consecutive_failures + 1

@@ -7,6 +7,7 @@ from prometheus_client import Counter, Gauge, Histogram
 __all__ = [
     "ARTICLES_DUPLICATE",
     "ARTICLES_PUBLISHED",
+    "ARTICLES_REFUSED",
     "ENTRIES_SKIPPED",
     "FEEDS",
     "FEEDS_DISABLED",
@@ -24,6 +25,10 @@ POLLS = Counter(
 )
 ARTICLES_PUBLISHED = Counter(
     "newswatch_ingest_articles_published_total", "New articles acknowledged by the broker."
+)
+ARTICLES_REFUSED = Counter(
+    "newswatch_ingest_articles_refused_total",
+    "Articles never published: over the message size limit even after cutting their text.",
 )
 ARTICLES_DUPLICATE = Counter(
     "newswatch_ingest_articles_duplicate_total",

@@ -63,6 +63,13 @@ class IngestSettings(AdminSettings):
     ingest_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Largest feed body read; bigger ones fail."
     )
+    ingest_max_article_chars: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Longest title + summary + content of one article; more is cut (the article is marked "
+        "`truncated`). Enrich reads 100,000 characters (NEWSWATCH_ENRICH_MAX_CHARS), so the default loses "
+        "nothing it would analyse.",
+    )
     ingest_seen_ttl_days: int = Field(
         default=30, ge=1, description="How long an article id is remembered as already published."
     )
