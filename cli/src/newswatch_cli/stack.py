@@ -5,8 +5,11 @@ so what the tests prove is what users run.
 
 Shutdown order and why: services first (SIGTERM, so each finishes or abandons its batch without
 committing and closes its Kafka clients), then the demo feed, then Redis (it writes its append-only
-file on shutdown) and the broker last. Children run in their own process group and are told by the
-kernel (PR_SET_PDEATHSIG) to stop if this process dies without cleaning up, so nothing is orphaned.
+file on shutdown) and the broker last — the stores stop last, so no service loses them while it is
+still stopping. Every child, stores included, runs in a session of its own: a Ctrl-C in the terminal
+reaches only this process, which then stops them in that order. The kernel (PR_SET_PDEATHSIG) tells
+them to stop if this process dies without cleaning up, so nothing is orphaned. A stop asked for
+while the system is still starting (``cancelled``) is honoured at once, not after start-up.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import httpx
 from newswatch_cli.demo.server import DemoFeedServer
 from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis, die_with_parent, free_port
 
-__all__ = ["SERVICES", "Stack", "StackConfig"]
+__all__ = ["SERVICES", "Cancelled", "Stack", "StackConfig"]
 
 SERVICES = ("ingest", "enrich", "alert")
 _COLOURS = itertools.cycle(("\033[36m", "\033[35m", "\033[33m", "\033[32m"))
@@ -52,6 +55,10 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
+class Cancelled(Exception):
+    """A stop was asked for while the system was starting."""
+
+
 class Stack:
     def __init__(self, config: StackConfig, out: Callable[[str], None] | None = None) -> None:
         self.config = config
@@ -63,15 +70,19 @@ class Stack:
         self._pumps: list[threading.Thread] = []
         self.kafka_bootstrap = config.kafka_bootstrap or ""
         self.redis_url = config.redis_url or ""
+        self._cancelled: Callable[[], bool] = lambda: False
 
     def url(self, service: str) -> str:
         return f"http://{self.config.host}:{self.config.ports[service]}"
 
     # -- start ---------------------------------------------------------------------------------------
 
-    def start(self, ready_timeout_s: float = 90.0) -> None:
+    def start(self, ready_timeout_s: float = 90.0, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Start everything and wait until every service is ready; :class:`Cancelled` (with everything
+        started so far stopped again) as soon as ``cancelled()`` says a stop was asked for."""
         cfg = self.config
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self._cancelled = cancelled
         try:
             if not cfg.kafka_bootstrap:
                 self.broker = EmbeddedBroker(
@@ -79,6 +90,7 @@ class Stack:
                 ).start()
                 self.kafka_bootstrap = self.broker.bootstrap
                 self._say("stack", f"Kafka-protocol broker (Tansu) on {self.kafka_bootstrap}")
+            self._check_cancelled()
             if not cfg.redis_url:
                 self.redis = EmbeddedRedis(cfg.data_dir / "valkey", cfg.host, cfg.redis_port).start()
                 self.redis_url = self.redis.url
@@ -86,6 +98,7 @@ class Stack:
                     "stack",
                     f"Redis-protocol server (Valkey) on {self.redis_url}, data in {self.redis.data_dir}",
                 )
+            self._check_cancelled()
             if cfg.demo:
                 self.demo = DemoFeedServer(cfg.host).start()
                 self._say("stack", f"demo feed at {self.demo.feed_url}")
@@ -159,11 +172,16 @@ class Stack:
         else:
             self.out(f"{name:>6} | {line}")
 
+    def _check_cancelled(self) -> None:
+        if self._cancelled():
+            raise Cancelled("stopped while starting")
+
     def wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         pending = set(SERVICES)
         with httpx.Client(timeout=2) as client:
             while pending:
+                self._check_cancelled()
                 for name in sorted(pending):
                     proc = self.processes[name]
                     if proc.poll() is not None:
