@@ -3,7 +3,8 @@
 The feed is the one `newswatch dev` serves (``newswatch_cli.demo``): rendered once at start, with
 item links on this container's public name, and served as a static file so ingest's conditional GET
 (If-Modified-Since → 304) is exercised as with any real feed. Standard library only: the image is a
-bare Python with the two demo modules copied in.
+bare Python with the demo modules copied in. The live articles of `make run` are left out here: a
+production-shaped stack should not invent news every minute.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ def test_dev_shows_enriched_demo_articles_and_stops_on_ctrl_c(tmp_path: Path, re
         "NEWSWATCH_INGEST_PORT": str(free_port()),
         "NEWSWATCH_ENRICH_PORT": str(free_port()),
         "NEWSWATCH_DEV_DATA_DIR": str(tmp_path / "data"),
+        "NEWSWATCH_DEV_DEMO_PORT": str(free_port()),
     }
     newswatch = Path(sys.executable).with_name("newswatch")
     log = (tmp_path / "dev.log").open("wb")
@@ -110,6 +111,7 @@ def _dev(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen[bytes], Path, i
         "NEWSWATCH_INGEST_PORT": str(free_port()),
         "NEWSWATCH_ENRICH_PORT": str(free_port()),
         "NEWSWATCH_DEV_DATA_DIR": str(tmp_path / "data"),
+        "NEWSWATCH_DEV_DEMO_PORT": str(free_port()),
         **extra,
     }
     log_path = tmp_path / "dev.log"
@@ -141,10 +143,12 @@ def _stop_hard(proc: subprocess.Popen[bytes]) -> None:
 def test_ctrl_c_while_starting_stops_everything_at_once(tmp_path: Path) -> None:
     proc, log_path, _ = _dev(tmp_path)
     try:
-        # The services have just been spawned: none is ready yet (enrich loads spaCy for seconds).
-        wait_for(lambda: "demo feed at" in log_path.read_text(), timeout_s=60, what="the services spawning")
-        children = descendants(proc.pid)
-        assert len(children) >= 4  # broker, Valkey, three services (their own children aside)
+        # Broker, Valkey and the three services spawned; none ready yet (enrich loads spaCy for seconds).
+        children = wait_for(
+            lambda: found if len(found := descendants(proc.pid)) >= 5 else None,
+            timeout_s=60,
+            what="the services spawning",
+        )
         _ctrl_c(proc)
         assert proc.wait(timeout=20) == 0
         assert not [pid for pid in children if alive(pid)], "something was left running"

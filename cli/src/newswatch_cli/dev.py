@@ -41,6 +41,19 @@ class DevSettings(BaseSettings):
         default=None, description="Port of the embedded Valkey (free one if unset)."
     )
     dev_demo: bool = Field(default=True, description="Serve the demo feed and register it with ingest.")
+    dev_demo_port: int = Field(
+        default=8003,
+        ge=1,
+        le=65535,
+        description="Port of the demo feed. Fixed, because its links (and so the demo articles' ids) "
+        "contain it: a new port would publish the demo articles again.",
+    )
+    dev_demo_every_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="A new live demo article this often, so a watchlist made after start-up hears of one "
+        "(0: only the six fixed demo articles).",
+    )
 
 
 def run_dev(settings: DevSettings, colour: bool = True) -> None:
@@ -61,6 +74,8 @@ def run_dev(settings: DevSettings, colour: bool = True) -> None:
             redis_port=settings.dev_redis_port,
             partitions=settings.kafka_partitions,
             demo=settings.dev_demo,
+            demo_port=settings.dev_demo_port,
+            demo_live_every_s=settings.dev_demo_every_s or None,
             colour=colour,
         )
     )

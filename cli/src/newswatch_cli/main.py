@@ -64,6 +64,20 @@ def tag(ctx: typer.Context) -> None:
 
 
 @app.command()
+def receive(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 9000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    secret: Annotated[
+        str | None, typer.Option(help="The webhook channel's secret: check each delivery's signature.")
+    ] = None,
+) -> None:
+    """Receive webhook deliveries and print one line per alert (the quick start's receiver)."""
+    from newswatch_cli.receive import run
+
+    run(host, port, secret)
+
+
+@app.command()
 def config() -> None:
     """Print every NEWSWATCH_* setting as a Markdown table (the README's configuration reference)."""
     from newswatch_cli.config_docs import render_table

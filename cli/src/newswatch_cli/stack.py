@@ -34,6 +34,8 @@ from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis, die_with_paren
 __all__ = ["SERVICES", "Cancelled", "Stack", "StackConfig"]
 
 SERVICES = ("ingest", "enrich", "alert")
+#: How often ingest polls the demo feed: a live demo article reaches watchlists within about a minute.
+DEMO_POLL_S = 30
 _COLOURS = itertools.cycle(("\033[36m", "\033[35m", "\033[33m", "\033[32m"))
 _RESET = "\033[0m"
 
@@ -50,6 +52,8 @@ class StackConfig:
     redis_port: int | None = None
     partitions: int = 6
     demo: bool = True
+    demo_port: int | None = None  # None: a free port (tests); `newswatch dev` fixes it
+    demo_live_every_s: float | None = 60.0  # a new live demo article this often; None: only the fixed six
     log_format: str = "text"
     colour: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -100,11 +104,15 @@ class Stack:
                 )
             self._check_cancelled()
             if cfg.demo:
-                self.demo = DemoFeedServer(cfg.host).start()
+                self.demo = DemoFeedServer(
+                    cfg.host, cfg.demo_port or 0, live_every_s=cfg.demo_live_every_s
+                ).start()
                 self._say("stack", f"demo feed at {self.demo.feed_url}")
             for name in SERVICES:
                 self._spawn(name)
             self.wait_ready(ready_timeout_s)
+            if self.demo is not None:
+                self._register_demo(self.demo.feed_url)
         except BaseException:
             self.stop()
             raise
@@ -133,9 +141,9 @@ class Stack:
             # Tansu holds a joining group member for about half the session timeout: keep start-up quick.
             env.setdefault("NEWSWATCH_KAFKA_SESSION_TIMEOUT_MS", "6000")
             env.setdefault("NEWSWATCH_KAFKA_HEARTBEAT_INTERVAL_MS", "1000")
-        if self.demo is not None:
-            feeds = [u for u in env.get("NEWSWATCH_INGEST_FEEDS", "").split(",") if u.strip()]
-            env["NEWSWATCH_INGEST_FEEDS"] = ",".join([*feeds, self.demo.feed_url])
+        # On one machine the demo feed and a newcomer's webhook receiver live on 127.0.0.1: allow
+        # private addresses unless the environment decided otherwise.
+        env.setdefault("NEWSWATCH_ALLOW_PRIVATE_URLS", "true")
         env.update(cfg.extra_env)
         return env
 
@@ -195,6 +203,20 @@ class Stack:
                     raise TimeoutError(f"not ready after {timeout_s:.0f}s: {', '.join(sorted(pending))}")
                 if pending:
                     time.sleep(0.2)
+
+    def _register_demo(self, url: str) -> None:
+        """Register the demo feed (polled every 30 s, tagged ``demo``) and forget demo feeds of earlier
+        runs at other addresses, which would only fail on every poll."""
+        admin = {"Authorization": f"Bearer {self.config.admin_token}"}
+        with httpx.Client(base_url=self.url("ingest"), headers=admin, timeout=10) as ingest:
+            created = ingest.post("/feeds", json={"url": url, "interval_s": DEMO_POLL_S, "tags": ["demo"]})
+            created.raise_for_status()
+            ingest.patch(f"/feeds/{created.json()['id']}", json={"interval_s": DEMO_POLL_S, "tags": ["demo"]})
+            for feed in ingest.get("/feeds").json():
+                stale = "demo" in feed.get("tags", []) or feed.get("title") == "Demo Wire"
+                if stale and feed["url"] != created.json()["url"]:
+                    ingest.delete(f"/feeds/{feed['id']}")
+                    self._say("stack", f"removed the demo feed of an earlier run: {feed['url']}")
 
     # -- stop ----------------------------------------------------------------------------------------
 
