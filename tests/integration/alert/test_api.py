@@ -20,14 +20,19 @@ WATCHLIST = {
 }
 
 
-def assert_unauthorized(response: httpx.Response) -> None:
+def assert_unauthorized(response: httpx.Response, detail: str | None = None) -> None:
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"] == "Bearer"
+    if detail is not None:  # the wording docs/alert.md promises
+        assert response.json() == {"detail": detail}
 
 
 async def test_users_are_made_by_the_admin_only(api: httpx.AsyncClient, redis_client: Redis) -> None:
-    assert_unauthorized(await api.post("/users", json={"name": "ana"}))
-    assert_unauthorized(await api.post("/users", json={"name": "ana"}, headers=bearer("not-the-admin-token")))
+    assert_unauthorized(await api.post("/users", json={"name": "ana"}), "missing admin token")
+    assert_unauthorized(
+        await api.post("/users", json={"name": "ana"}, headers=bearer("not-the-admin-token")),
+        "invalid admin token",
+    )
 
     created = await api.post("/users", json={"name": "ana"}, headers=admin())
     assert created.status_code == 201
@@ -48,10 +53,12 @@ async def test_users_are_made_by_the_admin_only(api: httpx.AsyncClient, redis_cl
 
 async def test_user_endpoints_need_a_valid_key(api: httpx.AsyncClient) -> None:
     for method, path in [("GET", "/watchlists"), ("POST", "/watchlists"), ("GET", "/alerts")]:
-        assert_unauthorized(await api.request(method, path, json=WATCHLIST))
-        assert_unauthorized(await api.request(method, path, json=WATCHLIST, headers=bearer("nw_guessed")))
+        assert_unauthorized(await api.request(method, path, json=WATCHLIST), "missing API key")
+        guessed = await api.request(method, path, json=WATCHLIST, headers=bearer("nw_guessed"))
+        assert_unauthorized(guessed, "invalid API key")
         assert_unauthorized(
-            await api.request(method, path, json=WATCHLIST, headers={"Authorization": "Basic x"})
+            await api.request(method, path, json=WATCHLIST, headers={"Authorization": "Basic x"}),
+            "missing API key",  # not a bearer credential at all
         )
     # Articles are public news: no key needed.
     articles = await api.get("/articles")

@@ -104,6 +104,12 @@ async def test_create_list_change_and_delete(
             for bad in ({"interval_s": 29}, {"tags": ["a,b"]}, {"url": "ftp://x.example/"}, {"colour": 1}):
                 response = await api.patch(f"/feeds/{desk['id']}", json=bad, headers=ADMIN)
                 assert response.status_code == 422, bad
+                # One error shape for every 422: FastAPI's list, naming the field.
+                (problem,) = response.json()["detail"]
+                assert problem["loc"][0] == "body" and problem["msg"], problem
+            added = await api.post("/feeds", json={"url": "mailto:desk@x.example"}, headers=ADMIN)
+            assert added.status_code == 422
+            assert [p["loc"] for p in added.json()["detail"]] == [["body", "url"]]
             taken = await api.patch(
                 f"/feeds/{desk['id']}", json={"url": web.url("/quiet.xml")}, headers=ADMIN
             )

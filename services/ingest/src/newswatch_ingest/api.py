@@ -22,6 +22,7 @@ from newswatch_ingest.feeds import Feed, FeedChanges, FeedConflict, FeedRegistry
 from newswatch_ingest.opml import MAX_OPML_BYTES, ListedFeed, OpmlError, build_opml, parse_opml
 from newswatch_ingest.poller import Poller
 from newswatch_shared.auth import admin_guard
+from newswatch_shared.http_api import invalid
 from newswatch_shared.kafka import kafka_ready
 from newswatch_shared.redis_client import redis_ready
 from newswatch_shared.runtime import Worker
@@ -148,7 +149,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
                 enabled=body.enabled,
             )
         except ValueError as e:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
+            raise invalid("body", "url", message=str(e), input=body.url) from e
         if not created:
             response.status_code = status.HTTP_200_OK
             await registry.poll_now(feed.id, now)
@@ -195,7 +196,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
         try:
             document = parse_opml(await _read_capped(request, MAX_OPML_BYTES))
         except OpmlError as e:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
+            raise invalid("body", message=str(e)) from e
         report = await register_listed(
             registry, document.feeds, now=utcnow(), rng=runtime.rng, problems=document.problems
         )
@@ -222,7 +223,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
         except FeedConflict as e:
             raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
         except ValueError as e:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
+            raise invalid("body", "url", message=str(e), input=body.url) from e
         if before is None or feed is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No feed with id {feed_id}.")
         if before.enabled and not feed.enabled:

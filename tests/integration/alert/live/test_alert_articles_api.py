@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -208,7 +209,17 @@ async def test_articles_api_filters_pages_and_details(
     assert {"content", "feed_title", "enricher", "highlights"} <= set(detail)
     assert (await api.get("/articles/nope")).status_code == 404
 
-    for params in ({"cursor": "bogus"}, {"country": "Ukraine"}, {"limit": 0}, {"min_score": 101}):
+    # A cursor this API did not make — garbage, or a well-formed position typed by hand — is a 422,
+    # never an empty page that looks like the end of the feed.
+    made_by_hand = base64.urlsafe_b64encode(b"1795768200000:k1").decode().rstrip("=")
+    params_list: list[dict[str, object]] = [
+        {"cursor": "bogus"},
+        {"cursor": made_by_hand},
+        {"country": "Ukraine"},
+        {"limit": 0},
+        {"min_score": 101},
+    ]
+    for params in params_list:
         response = await api.get("/articles", params=params)
         assert response.status_code == 422, params
         assert isinstance(response.json()["detail"], list)

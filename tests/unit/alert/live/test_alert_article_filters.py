@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -97,7 +98,17 @@ def test_text_query_keeps_phrases_and_drops_repeats() -> None:
 def test_cursor_round_trips_and_refuses_forgeries() -> None:
     cursor = Cursor(1795768200000, "3f9a1c0d")
     assert Cursor.decode(cursor.encode()) == cursor
-    for bad in ["", "not base64!", Cursor(1, "x").encode()[:-2] + "**", "bm9jb2xvbg"]:
+    assert Cursor.decode(cursor.encode(b"k"), b"k") == cursor
+    well_formed_but_made_by_hand = base64.urlsafe_b64encode(b"123:abc").decode().rstrip("=")
+    for bad in [
+        "",
+        "not base64!",
+        Cursor(1, "x").encode()[:-2] + "**",
+        "bm9jb2xvbg",
+        well_formed_but_made_by_hand,  # decodes to a position, but this API never signed it
+        cursor.encode(b"another deployment"),
+        cursor.encode().replace(cursor.encode().split(".")[0], Cursor(5, "3f9a1c0d").encode().split(".")[0]),
+    ]:
         with pytest.raises(ValueError):
             Cursor.decode(bad)
 

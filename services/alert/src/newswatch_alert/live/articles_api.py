@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from newswatch_alert.common.openapi import errors, example
@@ -23,25 +22,13 @@ from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.filters import ArticleFilter, Cursor
 from newswatch_alert.live.models import ArticleDetail, ArticlePage, detail_of, feed_article
 from newswatch_alert.live.stream import ArticleEvent
+from newswatch_shared.http_api import as_utc, invalid
 
 __all__ = ["articles_router", "feed_filter"]
 
 LiveDep = Annotated[LiveFeed, Depends(part(LiveFeed))]
 _MAX_VALUES = 20
 _NOT_FOUND = "article not found"
-
-
-def _invalid(where: str, name: str, message: str) -> RequestValidationError:
-    return RequestValidationError(
-        [{"type": "value_error", "loc": (where, name), "msg": message, "input": None}]
-    )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """A time without an offset is taken as UTC (what a curl user typing 2026-11-27T08:00 means)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _facet(description: str, example_value: str) -> Any:
@@ -88,12 +75,14 @@ def feed_filter(
     }
     for name, values in lists.items():
         if len(values) > _MAX_VALUES:
-            raise _invalid("query", name, f"at most {_MAX_VALUES} values")
+            raise invalid("query", name, message=f"at most {_MAX_VALUES} values")
     try:
-        return ArticleFilter.build(**lists, min_score=min_score, since=_utc(since), until=_utc(until), q=q)
+        return ArticleFilter.build(
+            **lists, min_score=min_score, since=as_utc(since), until=as_utc(until), q=q
+        )
     except ValueError as e:
         name = str(e).split(":", 1)[0] if ":" in str(e) else "until"
-        raise _invalid("query", name, str(e)) from e
+        raise invalid("query", name, message=str(e)) from e
 
 
 FilterDep = Annotated[ArticleFilter, Depends(feed_filter)]
@@ -163,13 +152,13 @@ def articles_router() -> APIRouter:
         ] = None,
     ) -> ArticlePage:
         try:
-            after = Cursor.decode(cursor) if cursor else None
+            after = Cursor.decode(cursor, live.config.cursor_key) if cursor else None
         except ValueError as e:
-            raise _invalid("query", "cursor", str(e)) from e
+            raise invalid("query", "cursor", message=str(e)) from e
         page = await live.index.page(flt, after, limit, live.config.text_scan_limit)
         return ArticlePage(
             articles=[feed_article(a) for a in page.articles],
-            next_cursor=page.next_cursor.encode() if page.next_cursor else None,
+            next_cursor=page.next_cursor.encode(live.config.cursor_key) if page.next_cursor else None,
         )
 
     @router.get(
@@ -201,7 +190,7 @@ def articles_router() -> APIRouter:
             try:
                 parse_stream_id(last_event_id)
             except ValueError as e:
-                raise _invalid("header", "last-event-id", str(e)) from e
+                raise invalid("header", "last-event-id", message=str(e)) from e
 
         async def events() -> AsyncIterator[ServerSentEvent]:
             yield ServerSentEvent(comment="connected", retry=2000)

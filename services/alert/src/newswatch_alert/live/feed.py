@@ -39,6 +39,8 @@ class LiveConfig:
     heartbeat_s: float
     send_timeout_s: float
     trend_retention_days: int
+    #: Signs the ``GET /articles`` cursors, so one this deployment did not make is refused (422).
+    cursor_key: bytes = b""
 
 
 def _render(enriched: EnrichedArticle) -> str:

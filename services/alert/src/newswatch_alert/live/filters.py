@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +53,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 _PHRASE = re.compile(r'"([^"]*)"|(\S+)')
 _MAX_TEXT_TERMS = 20
+_MAC_BYTES = 10
 
 
 def epoch_ms(when: datetime) -> int:
@@ -222,6 +225,14 @@ def parse_member(member: str) -> tuple[int, str, float]:
     return int(ms), article_id, float(score)
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _mac(key: bytes, raw: bytes) -> bytes:
+    return hmac.new(key, raw, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page ended: the (published ms, id) of its last item."""
@@ -234,16 +245,22 @@ class Cursor:
         ms, article_id, _ = parse_member(member)
         return cls(ms, article_id)
 
-    def encode(self) -> str:
+    def encode(self, key: bytes = b"") -> str:
+        """The opaque token: the position and an HMAC of it under ``key`` (the deployment's)."""
         raw = f"{self.published_ms}:{self.article_id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return f"{_b64(raw)}.{_b64(_mac(key, raw))}"
 
     @classmethod
-    def decode(cls, token: str) -> Cursor:
-        """Raises ValueError for anything :meth:`encode` did not make."""
+    def decode(cls, token: str, key: bytes = b"") -> Cursor:
+        """Raises ValueError for anything :meth:`encode` did not make under ``key``: a cursor of
+        another deployment, one edited by hand, or garbage (never an empty page instead)."""
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            ms, article_id = raw.split(":", 1)
+            body, _, mac = token.partition(".")
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            given = base64.urlsafe_b64decode(mac + "=" * (-len(mac) % 4))
+            if not mac or not hmac.compare_digest(given, _mac(key, raw)):
+                raise ValueError
+            ms, article_id = raw.decode().split(":", 1)
             if not ms.isdigit() or not article_id:
                 raise ValueError
             return cls(int(ms), article_id)

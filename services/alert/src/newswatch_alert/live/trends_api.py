@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.exceptions import RequestValidationError
 
 from newswatch_alert.common.openapi import errors, example
 from newswatch_alert.common.parts import part
@@ -18,6 +17,7 @@ from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.models import RisingEntry, RisingNow, TrendBucket, TrendSeries, WindowFigures
 from newswatch_alert.live.trend_store import FINE_KEEP_S, Rising
 from newswatch_alert.live.trends import floor_to, format_duration, parse_duration
+from newswatch_shared.http_api import as_utc, invalid
 from newswatch_shared.schemas import utcnow
 
 __all__ = ["trends_router"]
@@ -26,18 +26,6 @@ LiveDep = Annotated[LiveFeed, Depends(part(LiveFeed))]
 _DEFAULT_POINTS = 48
 _MIN_WINDOW_S = 15 * 60
 _MAX_WINDOW_S = 86400
-
-
-def _invalid(name: str, message: str) -> RequestValidationError:
-    return RequestValidationError(
-        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": None}]
-    )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _figures(agg_count: int, total: float) -> WindowFigures:
@@ -131,33 +119,37 @@ def trends_router() -> APIRouter:
         try:
             bucket_s = parse_duration(bucket)
         except ValueError as e:
-            raise _invalid("bucket", str(e)) from e
+            raise invalid("query", "bucket", message=str(e)) from e
         if country and entity:
-            raise _invalid("entity", "give country or entity, not both")
+            raise invalid("query", "entity", message="give country or entity, not both")
         if country is not None:
             kind, key = "country", country.strip().upper()
             if len(key) != 2 or not key.isalpha():
-                raise _invalid("country", "an ISO 3166 alpha-2 code such as UA")
+                raise invalid("query", "country", message="an ISO 3166 alpha-2 code such as UA")
         elif entity is not None:
             kind, key = "entity", norm(entity)
             if not key:
-                raise _invalid("entity", "must contain a letter or digit")
+                raise invalid("query", "entity", message="must contain a letter or digit")
         else:
             kind, key = "all", "all"
         now = utcnow()
-        end = _utc(until) or now
+        end = as_utc(until) or now
         last_start = floor_to(int(end.timestamp()) - 1, bucket_s)
-        start = _utc(since) or datetime.fromtimestamp(last_start - bucket_s * (_DEFAULT_POINTS - 1), UTC)
+        start = as_utc(since) or datetime.fromtimestamp(last_start - bucket_s * (_DEFAULT_POINTS - 1), UTC)
         if end <= start:
-            raise _invalid("until", "until must be later than since")
+            raise invalid("query", "until", message="until must be later than since")
         if bucket_s % 3600 and start < now - timedelta(seconds=FINE_KEEP_S):
-            raise _invalid("since", "buckets under 1h are kept for 3 days: use a later since or bucket=1h")
+            raise invalid(
+                "query",
+                "since",
+                message="buckets under 1h are kept for 3 days: use a later since or bucket=1h",
+            )
         try:
             points = await live.trends.series(
                 kind, key, int(start.timestamp()), int(end.timestamp()), bucket_s
             )
         except ValueError as e:
-            raise _invalid("since", str(e)) from e
+            raise invalid("query", "since", message=str(e)) from e
         return TrendSeries(
             kind="country" if kind == "country" else "entity" if kind == "entity" else "all",
             key=key,
@@ -186,9 +178,9 @@ def trends_router() -> APIRouter:
         try:
             window_s = parse_duration(window)
         except ValueError as e:
-            raise _invalid("window", str(e)) from e
+            raise invalid("query", "window", message=str(e)) from e
         if not _MIN_WINDOW_S <= window_s <= _MAX_WINDOW_S:
-            raise _invalid("window", "must be between 15m and 24h")
+            raise invalid("query", "window", message="must be between 15m and 24h")
         now = utcnow()
         now_s = int(now.timestamp())
         countries = await live.trends.rising("country", now_s, window_s, limit)

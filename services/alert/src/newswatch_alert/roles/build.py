@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import httpx
 from redis.asyncio import Redis
 
@@ -47,8 +50,17 @@ def live_feed(settings: AlertSettings, redis: Redis) -> LiveFeed:
             heartbeat_s=settings.alert_feed_heartbeat_s,
             send_timeout_s=settings.alert_feed_send_timeout_s,
             trend_retention_days=settings.alert_trend_retention_days,
+            cursor_key=_cursor_key(settings),
         ),
     )
+
+
+def _cursor_key(settings: AlertSettings) -> bytes:
+    """Derived from the admin token: the same on every api replica, secret, and never the token itself."""
+    if settings.admin_token is None:
+        return b""  # a process without the api role serves no cursors
+    token = settings.admin_token.get_secret_value().encode()
+    return hmac.new(token, b"newswatch: GET /articles cursors", hashlib.sha256).digest()
 
 
 def alert_streams(settings: AlertSettings) -> AlertStreams:
