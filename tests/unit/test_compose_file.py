@@ -44,6 +44,7 @@ COMPOSE_VARIABLES = {
     "NEWSWATCH_PUBLISH_KAFKA_PORT",
     "NEWSWATCH_BASE_IMAGE",
     "NEWSWATCH_IMAGE_TAG",
+    "NEWSWATCH_REDIS_MAXMEMORY",
 }
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}")
 A_TOKEN = "a-real-looking-admin-token-0123456789"
@@ -167,7 +168,11 @@ def test_enrich_scales_and_state_lives_in_named_volumes(compose: dict[str, Any])
         assert "ports" not in services[scaled], scaled
     assert int(dotenv_values(REPO / "compose.env")["NEWSWATCH_KAFKA_PARTITIONS"] or 0) >= 3
     assert services["redis"]["volumes"] == ["redis-data:/data"]
-    assert services["redis"]["command"][services["redis"]["command"].index("--appendonly") + 1] == "yes"
+    command = services["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    # Bounded: full memory evicts only keys that expire anyway, never users, watchlists or feeds.
+    assert command[command.index("--maxmemory-policy") + 1] == "volatile-lru"
+    assert command[command.index("--maxmemory") + 1] == "${NEWSWATCH_REDIS_MAXMEMORY:-1gb}"
     assert services["kafka"]["volumes"] == ["kafka-data:/var/lib/kafka/data"]
     assert services["kafka"]["environment"]["KAFKA_LOG_DIRS"] == "/var/lib/kafka/data"
     assert set(compose["volumes"]) == {"kafka-data", "redis-data"}

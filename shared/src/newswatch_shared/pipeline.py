@@ -31,6 +31,7 @@ from typing import Generic, TypeVar
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import BaseModel
+from redis.exceptions import OutOfMemoryError
 
 from newswatch_shared import metrics
 from newswatch_shared.errors import RefusedError, RetryableError, SchemaError
@@ -55,6 +56,20 @@ def _ids(record: ConsumerRecord) -> dict[str, str]:
     if record.topic in (ARTICLES_RAW, ARTICLES_ENRICHED) and record.key:
         ids["article_id"] = record.key.decode("utf-8", "replace")
     return ids
+
+
+def _log_retry(error: RetryableError, what: str) -> None:
+    """A retry is a warning, except when Redis is out of memory: that does not pass by itself, so it
+    is an error that says what to do (the work waits in Kafka meanwhile; nothing is lost)."""
+    if isinstance(error.__cause__, OutOfMemoryError):
+        log.error(
+            "Redis is out of memory (maxmemory reached and nothing it may evict); retrying %s until it "
+            "has room: raise its maxmemory, or lower the retention settings: %s",
+            what,
+            error,
+        )
+    else:
+        log.warning("transient failure, retrying %s: %s", what, error)
 
 
 @dataclass(frozen=True)
@@ -154,7 +169,7 @@ class ConsumeLoop(Generic[In]):
                 break
             except RetryableError as e:
                 metrics.RETRIES.labels(self.service).inc()
-                log.warning("transient failure, retrying batch of %d: %s", len(valid), e)
+                _log_retry(e, f"batch of {len(valid)}")
                 await asyncio.sleep(self.retry_delay_s)
             except Exception:
                 log.exception("batch of %d failed; retrying one by one", len(valid))
@@ -171,7 +186,7 @@ class ConsumeLoop(Generic[In]):
                     break
                 except RetryableError as e:
                     metrics.RETRIES.labels(self.service).inc()
-                    log.warning("transient failure on %s: %s", record.key, e)
+                    _log_retry(e, repr(record.key))
                     await asyncio.sleep(self.retry_delay_s)
                 except RefusedError as e:
                     log.error(

@@ -7,6 +7,8 @@ from redis.asyncio import Redis
 
 __all__ = ["TRANSIENT_REDIS_ERRORS", "make_redis", "redis_ready"]
 
+_READY_PROBE = "newswatch:ready-probe"
+
 #: Redis failures that pass (a restart, a failover, memory freed): retry the work, never dead-letter it.
 TRANSIENT_REDIS_ERRORS: tuple[type[Exception], ...] = (
     redis_errors.ConnectionError,  # includes BusyLoadingError (Redis loading its data after a restart)
@@ -23,7 +25,10 @@ def make_redis(url: str) -> Redis:
 
 
 async def redis_ready(client: Redis) -> bool:
+    """Redis answers and takes writes. A PING alone says yes while Redis refuses every write for want
+    of memory (maxmemory reached with nothing it may evict): then the services retry their work, which
+    loses nothing, and /ready must say they cannot make progress."""
     try:
-        return bool(await client.ping())
+        return bool(await client.set(_READY_PROBE, "1", px=10_000))
     except Exception:
         return False

@@ -164,6 +164,20 @@ class AlertSettings(ServiceSettings):
         description="Articles queued for one GET /articles/stream client; one that falls further "
         "behind is disconnected (it resumes with Last-Event-ID).",
     )
+    alert_feed_stream_max_connections: int = Field(
+        default=1000, ge=1, description="Open GET /articles/stream connections per replica (more get 503)."
+    )
+    alert_feed_stream_per_client: int = Field(
+        default=10,
+        ge=1,
+        description="Open GET /articles/stream connections per client address per replica (more get 429).",
+    )
+    alert_feed_replay_max: int = Field(
+        default=500,
+        ge=10,
+        description="Most stream entries one GET /articles/stream replays after Last-Event-ID; a client "
+        "further behind gets a `gap` event and the newest ones (GET /articles pages through the rest).",
+    )
     alert_feed_heartbeat_s: float = Field(
         default=15.0, gt=0, description="Seconds between heartbeat comments on an idle GET /articles/stream."
     )

@@ -19,7 +19,7 @@ from newswatch_alert.live.stream import ArticleEvent, ArticleStreamHub, Gap
 from newswatch_alert.settings import AlertSettings
 from tests.helpers.sse import Event
 from tests.helpers.sse import events as sse_events
-from tests.integration.alert.support import ADMIN_TOKEN, produce_articles
+from tests.integration.alert.support import ADMIN_TOKEN, eventually, produce_articles, serving
 from tests.unit.alert.feed_samples import T0, article
 
 pytestmark = pytest.mark.integration
@@ -182,3 +182,68 @@ async def test_resuming_after_trimmed_entries_says_so_then_replays_what_is_kept(
         assert isinstance(kept, ArticleEvent) and kept.data == "g2"
     finally:
         await events.aclose()
+
+
+async def test_a_replay_is_bounded_and_says_what_it_skipped(redis_client: Redis) -> None:
+    """`Last-Event-ID: 0` on a full stream made a replica read every kept entry for one reconnect."""
+    store = ArticleStore(redis_client, 100, 86400)
+    index = ArticleIndex(redis_client, keep=100, ttl_s=86400, stream_maxlen=1000, scan_limit=1000)
+    hub = ArticleStreamHub(redis_client, index, lambda a: a.id, queue_size=50, replay_max=10)
+    batch = [article(f"b{i:02}", title="Update", published_at=T0 + timedelta(minutes=i)) for i in range(25)]
+    await store.store(batch)
+    await index.add(batch, T0.timestamp())
+    events = hub.events(ArticleFilter.build(), "0")
+    try:
+        async with asyncio.timeout(10):
+            gap = await anext(events)
+            replayed = [await anext(events) for _ in range(10)]
+        assert isinstance(gap, Gap) and gap.reason == "too_many" and gap.last_event_id == "0"
+        assert [e.data for e in replayed if isinstance(e, ArticleEvent)] == [
+            f"b{i:02}" for i in range(15, 25)
+        ]
+    finally:
+        await events.aclose()
+    # Ten behind or fewer: an ordinary replay, no gap.
+    ten_behind = (await redis_client.xrange(STREAM, count=15))[-1][0]
+    events = hub.events(ArticleFilter.build(), ten_behind)
+    try:
+        async with asyncio.timeout(10):
+            first = await anext(events)
+        assert isinstance(first, ArticleEvent) and first.data == "b15"
+    finally:
+        await events.aclose()
+
+
+async def test_open_streams_are_capped_per_client_and_per_replica(redis_url: str, fresh_kafka: str) -> None:
+    settings = AlertSettings(
+        admin_token=ADMIN_TOKEN,
+        kafka_bootstrap=fresh_kafka,
+        kafka_enable_idempotence=False,
+        kafka_partitions=1,
+        redis_url=redis_url,
+        alert_roles="api",
+        alert_feed_stream_per_client=2,
+        alert_feed_stream_max_connections=3,
+    )
+    async with serving(settings) as api:
+        async with contextlib.AsyncExitStack() as streams:
+            for _ in range(2):
+                opened = await streams.enter_async_context(api.stream("GET", "/articles/stream"))
+                assert opened.status_code == 200
+            third = await api.get("/articles/stream")
+            assert third.status_code == 429 and third.headers["retry-after"] == "5"
+            # Another client address (127.0.0.2 is this machine too) may open one; then the replica is full.
+            other = httpx.AsyncClient(
+                base_url=str(api.base_url), transport=httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+            )
+            async with other:
+                opened = await streams.enter_async_context(other.stream("GET", "/articles/stream"))
+                assert opened.status_code == 200
+                full = await other.get("/articles/stream")
+                assert full.status_code == 503 and full.headers["retry-after"] == "5"
+
+        async def place_again() -> bool:  # closed streams give their places back
+            async with api.stream("GET", "/articles/stream") as again:
+                return again.status_code == 200
+
+        assert await eventually(place_again, timeout_s=10, what="a place after the streams closed")

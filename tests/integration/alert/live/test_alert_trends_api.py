@@ -121,3 +121,22 @@ async def test_trends_api(api: httpx.AsyncClient, settings: AlertSettings) -> No
     ):
         assert (await api.get("/trends", params=params)).status_code == 422, params
     assert (await api.get("/trends/top", params={"window": "2d"})).status_code == 422
+
+
+async def test_every_trend_key_expires_and_the_old_name_hash_is_removed(redis_client: Redis) -> None:
+    """The names of rising entities once lived in one hash that grew with every entity ever seen."""
+    await redis_client.hset(
+        "trend:names", mapping={"kyiv": "Kyiv", "old-entity": "Old"}
+    )  # an older version's
+    store = TrendStore(redis_client, retention_days=30)
+    now = utcnow()
+    await store.add(
+        [at(now - timedelta(minutes=5), f"x{i}", 10.0 + i, KYIV if i % 2 else MOSCOW) for i in range(6)], now
+    )
+    assert await store.forget_legacy() and not await redis_client.exists("trend:names")
+    keys = [str(k) async for k in redis_client.scan_iter(match="trend:*")]
+    assert keys and any(k.startswith("trend:name:") for k in keys)
+    without_expiry = [k for k in keys if await redis_client.ttl(k) < 0]
+    assert without_expiry == []
+    entities = await store.rising("entity", int(now.timestamp()), 3600, 10)
+    assert {r.name for r in entities} >= {"Kyiv"}

@@ -12,16 +12,16 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
-from newswatch_alert.common.openapi import errors, example
+from newswatch_alert.common.openapi import ErrorOut, errors, example
 from newswatch_alert.common.parts import part
 from newswatch_alert.common.sse import ServerSentEvent, event_response, parse_stream_id
 from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.filters import ArticleFilter, Cursor
 from newswatch_alert.live.models import ArticleDetail, ArticlePage, detail_of, feed_article
-from newswatch_alert.live.stream import ArticleEvent
+from newswatch_alert.live.stream import ArticleEvent, Gap, TooManyStreams
 from newswatch_shared.http_api import as_utc, invalid
 
 __all__ = ["articles_router", "feed_filter"]
@@ -128,6 +128,25 @@ _STREAM_EXAMPLE = (
 )
 
 
+def _gap(gap: Gap) -> dict[str, str]:
+    if gap.reason == "too_many":
+        detail = (
+            f"more articles arrived after Last-Event-ID than one reconnect replays: the stream resumes "
+            f"after {gap.oldest_id}; GET /articles pages through the ones skipped"
+        )
+    else:
+        detail = (
+            "Last-Event-ID is no longer kept: articles after it may be missing; "
+            "GET /articles has all that are kept"
+        )
+    return {
+        "detail": detail,
+        "reason": gap.reason,
+        "last_event_id": gap.last_event_id,
+        "oldest_id": gap.oldest_id,
+    }
+
+
 def articles_router() -> APIRouter:
     router = APIRouter(tags=["articles"])
 
@@ -166,12 +185,18 @@ def articles_router() -> APIRouter:
         summary="New enriched articles as server-sent events, with the same filters (public)",
         description="`event: article` with `id:` (send it back as `Last-Event-ID` to resume) and the "
         "article as in GET /articles; `: heartbeat` comments while idle; `event: gap` when your "
-        "Last-Event-ID is no longer kept (articles after it may be missing). `Last-Event-ID: 0` "
-        "replays all that is kept. A client that falls too far behind is disconnected and resumes "
-        "with Last-Event-ID.",
+        "Last-Event-ID is no longer kept (`reason: trimmed`: articles after it may be missing) or "
+        "more articles came after it than one reconnect replays (`reason: too_many`: the newest "
+        "NEWSWATCH_ALERT_FEED_REPLAY_MAX follow; page GET /articles for the rest). `Last-Event-ID: 0` "
+        "replays the newest kept. A client that falls too far behind is disconnected and resumes "
+        "with Last-Event-ID. Open streams are capped per replica (503) and per client address (429).",
         response_class=Response,
         responses={
-            **errors(),
+            **errors(
+                e503="Redis is unreachable, or this replica has the most open streams allowed; "
+                "retry after `Retry-After` seconds."
+            ),
+            429: {"model": ErrorOut, "description": "This client address has the most open streams allowed."},
             200: {
                 "description": "An endless `text/event-stream`.",
                 "content": {"text/event-stream": {"schema": {"type": "string"}, "example": _STREAM_EXAMPLE}},
@@ -179,6 +204,7 @@ def articles_router() -> APIRouter:
         },
     )
     async def stream_articles(
+        request: Request,
         live: LiveDep,
         flt: FilterDep,
         last_event_id: Annotated[
@@ -192,19 +218,23 @@ def articles_router() -> APIRouter:
             except ValueError as e:
                 raise invalid("header", "last-event-id", message=str(e)) from e
 
+        client = request.client.host if request.client else "unknown"
+        try:
+            live.hub.admit(client)
+        except TooManyStreams as e:
+            code = status.HTTP_429_TOO_MANY_REQUESTS if e.per_client else status.HTTP_503_SERVICE_UNAVAILABLE
+            raise HTTPException(code, str(e), headers={"Retry-After": "5"}) from e
+
         async def events() -> AsyncIterator[ServerSentEvent]:
-            yield ServerSentEvent(comment="connected", retry=2000)
-            async for item in live.hub.events(flt, last_event_id):
-                if isinstance(item, ArticleEvent):
-                    yield ServerSentEvent(data=item.data, event="article", id=item.stream_id)
-                else:
-                    detail = {
-                        "detail": "Last-Event-ID is no longer kept: articles after it may be missing; "
-                        "GET /articles has all that are kept",
-                        "last_event_id": item.last_event_id,
-                        "oldest_id": item.oldest_id,
-                    }
-                    yield ServerSentEvent(data=json.dumps(detail), event="gap")
+            try:
+                yield ServerSentEvent(comment="connected", retry=2000)
+                async for item in live.hub.events(flt, last_event_id):
+                    if isinstance(item, ArticleEvent):
+                        yield ServerSentEvent(data=item.data, event="article", id=item.stream_id)
+                    else:
+                        yield ServerSentEvent(data=json.dumps(_gap(item)), event="gap")
+            finally:
+                live.hub.leave(client)
 
         return event_response(
             events(),

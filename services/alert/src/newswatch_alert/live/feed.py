@@ -39,6 +39,9 @@ class LiveConfig:
     heartbeat_s: float
     send_timeout_s: float
     trend_retention_days: int
+    stream_max_connections: int = 1000
+    stream_per_client: int = 10
+    replay_max: int = 500
     #: Signs the ``GET /articles`` cursors, so one this deployment did not make is refused (422).
     cursor_key: bytes = b""
 
@@ -68,7 +71,15 @@ class LiveFeed:
             redis=redis,
             index=index,
             trends=TrendStore(redis, config.trend_retention_days),
-            hub=ArticleStreamHub(redis, index, _render, queue_size=config.client_queue),
+            hub=ArticleStreamHub(
+                redis,
+                index,
+                _render,
+                queue_size=config.client_queue,
+                max_clients=config.stream_max_connections,
+                per_client=config.stream_per_client,
+                replay_max=config.replay_max,
+            ),
             config=config,
         )
 
@@ -80,6 +91,7 @@ class LiveFeed:
 
     async def backfill(self) -> int:
         """Index articles stored before this index existed (an upgrade), without publishing them."""
+        await self.trends.forget_legacy()
         if await self.redis.exists(FEED) or not await self.redis.exists(keys.ARTICLES_BY_TIME):
             return 0
         ids = [str(i) for i in await self.redis.zrevrange(keys.ARTICLES_BY_TIME, 0, -1)]

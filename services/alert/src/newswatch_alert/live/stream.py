@@ -10,7 +10,12 @@ A client that sends ``Last-Event-ID`` is first replayed what it missed from the 
 (XRANGE, in pages), then subscribes; a second replay after subscribing closes the race with the
 hub, and event ids at or before the last one sent are skipped, so nothing is lost or repeated. If
 that id is no longer kept (trimmed by MAXLEN), entries after it may be lost too: a ``gap`` event
-says so before the replay. ``Last-Event-ID: 0`` replays everything kept.
+says so before the replay. A replay is bounded: a client more than ``replay_max`` entries behind
+(``Last-Event-ID: 0`` on a full stream, say) gets a ``gap`` event and only the newest ``replay_max``,
+so one reconnect cannot make a replica read the whole stream; GET /articles pages through the rest.
+
+Connections are capped per replica and per client address (:meth:`ArticleStreamHub.admit`): each
+holds a queue, and the endpoint is public.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +38,7 @@ from newswatch_alert.live.index import STREAM, ArticleIndex
 from newswatch_shared.redis_client import TRANSIENT_REDIS_ERRORS
 from newswatch_shared.schemas import EnrichedArticle
 
-__all__ = ["ArticleEvent", "ArticleStreamHub", "Gap"]
+__all__ = ["ArticleEvent", "ArticleStreamHub", "Gap", "TooManyStreams"]
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +64,21 @@ class ArticleEvent:
 
 @dataclass(frozen=True)
 class Gap:
-    """The client's Last-Event-ID is no longer kept: entries after it may have been trimmed."""
+    """Entries after the client's Last-Event-ID will not all be replayed. ``trimmed``: they are no
+    longer kept, and ``oldest_id`` is the oldest kept; ``too_many``: more than the replay bound, and
+    the replay continues after ``oldest_id``, skipping what came before it."""
 
     last_event_id: str
     oldest_id: str
+    reason: str = "trimmed"
+
+
+class TooManyStreams(Exception):
+    """A new stream was refused: this replica (``per_client`` False) or this client has the most open."""
+
+    def __init__(self, message: str, *, per_client: bool) -> None:
+        super().__init__(message)
+        self.per_client = per_client
 
 
 @dataclass(eq=False)  # hashed by identity: one per connected client
@@ -79,18 +96,40 @@ class ArticleStreamHub:
         *,
         queue_size: int,
         block_ms: int = 1000,
+        max_clients: int = 1000,
+        per_client: int = 10,
+        replay_max: int = 500,
     ) -> None:
         self._redis = redis
         self._index = index
         self._render = render
         self._queue_size = queue_size
         self._block_ms = block_ms
+        self._max_clients = max_clients
+        self._per_client = per_client
+        self._replay_max = replay_max
+        self._open: Counter[str] = Counter()
         self._subs: set[_Subscription] = set()
         self.disconnected_slow = 0  # clients cut off for falling behind (for tests and logs)
 
     @property
     def clients(self) -> int:
         return len(self._subs)
+
+    def admit(self, client: str) -> None:
+        """Count a new stream of ``client`` (an address), or refuse it (:class:`TooManyStreams`)."""
+        if self._open.total() >= self._max_clients:
+            raise TooManyStreams("too many open article streams on this replica", per_client=False)
+        if self._open[client] >= self._per_client:
+            raise TooManyStreams(
+                f"at most {self._per_client} open article streams per client", per_client=True
+            )
+        self._open[client] += 1
+
+    def leave(self, client: str) -> None:
+        self._open[client] -= 1
+        if self._open[client] <= 0:
+            del self._open[client]
 
     # -- the one reader ------------------------------------------------------------------------------
 
@@ -158,6 +197,10 @@ class ArticleStreamHub:
             oldest = await self._lost_after(sent)
             if oldest is not None:
                 yield Gap(last_event_id, oldest)
+            bound = await self._replay_bound(sent)
+            if bound is not None:
+                yield Gap(last_event_id, f"{bound[0]}-{bound[1]}", "too_many")
+                sent = bound
             async for event in self._replay(f"{sent[0]}-{sent[1]}", flt):
                 sent = parse_stream_id(event.stream_id)
                 yield event
@@ -200,6 +243,15 @@ class ArticleStreamHub:
             return oldest if parse_stream_id(oldest) > sent else None
         newest = str(info.get("last-generated-id") or "0-0")
         return newest if parse_stream_id(newest) > sent else None
+
+    async def _replay_bound(self, sent: tuple[int, int]) -> tuple[int, int] | None:
+        """Where a replay after ``sent`` must start to cover only the newest ``replay_max`` entries;
+        None when there are not more than that after ``sent``."""
+        newest: Any = await self._redis.xrevrange(STREAM, count=self._replay_max + 1)
+        if len(newest) <= self._replay_max:
+            return None
+        before_window = parse_stream_id(str(newest[-1][0]))  # the newest entry the replay leaves out
+        return before_window if before_window > sent else None
 
     async def _replay(self, after: str, flt: ArticleFilter) -> AsyncIterator[ArticleEvent]:
         cursor = after

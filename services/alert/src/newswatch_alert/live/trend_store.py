@@ -8,7 +8,10 @@ Keys (bucket maths in ``trends``):
 - ``trend:rise:<kind>:<5-minute bucket start>`` and ``trend:risec:…``: sorted sets key → sum of
   scores and → count in that bucket, for countries and entities; "rising now" adds the current
   window's and subtracts the previous window's with one ZUNIONSTORE;
-- ``trend:names``: entity key → the canonical name to show;
+- ``trend:name:<entity key>``: the canonical name to show, living as long as the 5-minute buckets
+  that can name it in "rising now" (``FINE_KEEP_S``, refreshed whenever the entity is seen again).
+  An older version kept one hash of every entity ever seen, ``trend:names``, which never shrank; it
+  is removed at start-up (:meth:`TrendStore.forget_legacy`);
 - ``trend:seen:<article id>``: set once when an article is counted (kept as long as the hourly
   buckets), so a redelivered article is never counted twice. The first enriched version counts; a
   later re-enrichment of the same article does not change the figures.
@@ -45,7 +48,8 @@ __all__ = ["FINE_KEEP_S", "MAX_BASE_BUCKETS", "Rising", "TrendStore", "bucket_ke
 FINE_KEEP_S = 3 * 86400
 #: Base buckets one GET /trends may read (1000 hourly points, or 4 days of 5-minute ones, …).
 MAX_BASE_BUCKETS = 2000
-_NAMES = "trend:names"
+_LEGACY_NAMES = "trend:names"
+_NAME_PREFIX = "trend:name:"
 
 
 def bucket_key(resolution: int, kind: str, key: str, start: int) -> str:
@@ -56,11 +60,11 @@ def _rise_keys(kind: str, start: int) -> tuple[str, str]:
     return f"trend:rise:{kind}:{start}", f"trend:risec:{kind}:{start}"
 
 
-# ARGV: seen ttl, then per article: id, score, n buckets, (key, ttl) * n, n rises, (sum key, count key,
-# member, ttl) * n, n names, (key, name) * n.
+# ARGV: seen ttl, name ttl, name key prefix, then per article: id, score, n buckets, (key, ttl) * n,
+# n rises, (sum key, count key, member, ttl) * n, n names, (key, name) * n.
 _ADD = """
 local counted, expiring = 0, {}
-local i = 2
+local i = 4
 while i <= #ARGV do
   local id, raw, score = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 1])
   local fresh = redis.call('SET', 'trend:seen:' .. id, '1', 'NX', 'EX', ARGV[1])
@@ -99,7 +103,7 @@ while i <= #ARGV do
   i = i + 4 * n
   n = tonumber(ARGV[i])
   i = i + 1
-  for j = 0, n - 1 do redis.call('HSET', KEYS[1], ARGV[i + 2 * j], ARGV[i + 2 * j + 1]) end
+  for j = 0, n - 1 do redis.call('SET', ARGV[3] .. ARGV[i + 2 * j], ARGV[i + 2 * j + 1], 'EX', ARGV[2]) end
   i = i + 2 * n
 end
 return counted
@@ -169,7 +173,7 @@ class TrendStore:
         if not batch:
             return 0
         now_s = int(now.timestamp())
-        args: list[str | int | float] = [self._keep_s + 86400]
+        args: list[str | int | float] = [self._keep_s + 86400, FINE_KEEP_S, _NAME_PREFIX]
         for enriched in batch:
             at = trend_time(enriched.article.published_at, now)
             dims = dimensions_of(enriched)
@@ -190,7 +194,7 @@ class TrendStore:
                     names += [dim.key, dim.name]
             args += [enriched.id, enriched.score, len(buckets) // 2, *buckets]
             args += [len(rises) // 4, *rises, len(names) // 2, *names]
-        counted: int = await self._add(keys=[_NAMES], args=args)
+        counted: int = await self._add(keys=[], args=args)
         return counted
 
     async def series(
@@ -224,7 +228,7 @@ class TrendStore:
         rows = await self._top(keys=[f"{temp}:{part}" for part in ("r", "cs", "ps", "cc", "pc")], args=args)
         names: list[Any] = []
         if kind == "entity" and rows:
-            names = await self._redis.hmget(_NAMES, [str(row[0]) for row in rows])
+            names = await self._redis.mget([_NAME_PREFIX + str(row[0]) for row in rows])
         out: list[Rising] = []
         for i, (member, rise, cur_sum, cur_count, prev_sum, prev_count) in enumerate(rows):
             out.append(
@@ -238,6 +242,10 @@ class TrendStore:
                 )
             )
         return out
+
+    async def forget_legacy(self) -> bool:
+        """Remove the ever-growing name hash of older versions (UNLINK: freed without blocking Redis)."""
+        return bool(await self._redis.unlink(_LEGACY_NAMES))
 
     @staticmethod
     def _agg(count: str | int, total: str | float) -> Agg:

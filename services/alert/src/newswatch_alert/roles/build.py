@@ -50,6 +50,9 @@ def live_feed(settings: AlertSettings, redis: Redis) -> LiveFeed:
             heartbeat_s=settings.alert_feed_heartbeat_s,
             send_timeout_s=settings.alert_feed_send_timeout_s,
             trend_retention_days=settings.alert_trend_retention_days,
+            stream_max_connections=settings.alert_feed_stream_max_connections,
+            stream_per_client=settings.alert_feed_stream_per_client,
+            replay_max=settings.alert_feed_replay_max,
             cursor_key=_cursor_key(settings),
         ),
     )
