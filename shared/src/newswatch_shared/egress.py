@@ -62,7 +62,7 @@ __all__ = [
 
 #: ``(host, port) -> addresses``; :func:`system_resolver` in production, anything in tests.
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
-#: How long a check at save time waits for DNS before letting the URL through (the connection is checked anyway).
+#: How long a save-time check waits for DNS before letting the URL through (connections are checked anyway).
 SAVE_CHECK_TIMEOUT_S = 5.0
 
 
@@ -140,7 +140,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             try:
                 return await self._inner.connect_tcp(
-                    str(address), port, timeout=left, local_address=local_address, socket_options=socket_options
+                    str(address),
+                    port,
+                    timeout=left,
+                    local_address=local_address,
+                    socket_options=socket_options,
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
                 failure = e  # the next address may answer, as getaddrinfo's callers do

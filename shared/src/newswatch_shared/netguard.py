@@ -98,7 +98,9 @@ _V6_ROWS: tuple[tuple[str, AddressKind], ...] = (
 )
 
 
-def _table(rows: tuple[tuple[str, AddressKind], ...]) -> tuple[tuple[IPv4Network | IPv6Network, AddressKind], ...]:
+def _table(
+    rows: tuple[tuple[str, AddressKind], ...],
+) -> tuple[tuple[IPv4Network | IPv6Network, AddressKind], ...]:
     # Most specific first, so a row inside another (0.0.0.0/32 in 0.0.0.0/8) wins.
     parsed = [(ip_network(net), kind) for net, kind in rows]
     return tuple(sorted(parsed, key=lambda row: row[0].prefixlen, reverse=True))
@@ -134,7 +136,9 @@ class AddressClass:
         if self.address == _METADATA:
             text += " (the cloud metadata endpoint)"
         if self.embedded is not None and self.form is not None:
-            text += f" ({self.embedded} in {'an' if self.form[0] in 'AEIOU' else 'a'} {self.form} IPv6 address)"
+            text += (
+                f" ({self.embedded} in {'an' if self.form[0] in 'AEIOU' else 'a'} {self.form} IPv6 address)"
+            )
         return text
 
 
@@ -200,7 +204,9 @@ def classify(address: IPAddress | str) -> AddressClass:
             # A public IPv4 address behind a form that still works reaches that public address;
             # the deprecated IPv4-compatible form reaches nothing.
             form = carried[0][1]
-            return AddressClass("reserved" if form == "IPv4-compatible" else "public", ip, carried[0][0], form)
+            return AddressClass(
+                "reserved" if form == "IPv4-compatible" else "public", ip, carried[0][0], form
+            )
         kind = _lookup(ip)
         if kind is None and ip not in _GLOBAL_UNICAST:
             kind = "reserved"

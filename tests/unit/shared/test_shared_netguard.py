@@ -181,7 +181,18 @@ def test_numeric_spellings_are_read_as_the_address_they_are(host: str, address: 
 
 @pytest.mark.parametrize(
     "host",
-    ["localhost", "example.org", "1.2.3.4.5", "256.1.1.1", "4294967296", "1.2.3.com", "08", "1..2", "", "0x1g"],
+    [
+        "localhost",
+        "example.org",
+        "1.2.3.4.5",
+        "256.1.1.1",
+        "4294967296",
+        "1.2.3.com",
+        "08",
+        "1..2",
+        "",
+        "0x1g",
+    ],
 )
 def test_names_and_out_of_range_numbers_are_not_literals(host: str) -> None:
     assert parse_ip_literal(host) is None
@@ -224,7 +235,8 @@ def test_the_policy_refuses_non_public_addresses_unless_allowed() -> None:
         (
             "metadata.internal",
             "169.254.169.254",
-            "refused: metadata.internal resolves to 169.254.169.254, a link-local address (the cloud metadata",
+            "refused: metadata.internal resolves to 169.254.169.254,"
+            " a link-local address (the cloud metadata endpoint)",
         ),
         (
             "[::ffff:7f00:1]",
