@@ -112,6 +112,9 @@ class Stack:
         )
         for name, port in cfg.ports.items():
             env[f"NEWSWATCH_{name.upper()}_PORT"] = str(port)
+        # The demo feed and the receivers people try first are on 127.0.0.1, which the services refuse
+        # to reach by default (SSRF guard); a development stack allows it unless told otherwise.
+        env.setdefault("NEWSWATCH_ALLOW_PRIVATE_URLS", "true")
         if "enrich" in cfg.ports:  # POST /watchlists/test analyses texts with the local enrich service
             env.setdefault("NEWSWATCH_ALERT_ENRICH_URL", f"http://127.0.0.1:{cfg.ports['enrich']}")
         if self.broker is not None:

@@ -223,13 +223,16 @@ async def check_url(
 
     For saving a URL: a clear 422 at once instead of a failed delivery later. A name that does not
     resolve (yet) passes, since the connection is checked again anyway; so does anything when the
-    policy allows private addresses (no DNS at all then). ``url`` must already be a valid http(s) URL.
+    policy allows private addresses (no DNS at all then).
     """
     if policy.allow_private:
         return None
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return None  # not a URL at all: the caller's own validation says so
     host = parsed.raw_host.decode("ascii")
-    if policy.allows_host(host):
+    if not host or policy.allows_host(host):
         return None
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:

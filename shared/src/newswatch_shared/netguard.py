@@ -33,6 +33,7 @@ __all__ = [
     "EgressPolicy",
     "IPAddress",
     "LOOPBACK_ADDRESSES",
+    "PUBLIC_ONLY",
     "classify",
     "is_localhost_name",
     "normalise_host",
@@ -298,6 +299,10 @@ class EgressPolicy:
             return None
         verdict = classify(address)
         return None if verdict.public else verdict
+
+
+#: The default: public addresses only.
+PUBLIC_ONLY = EgressPolicy()
 
 
 def refusal_message(host: str, verdict: AddressClass) -> str:
