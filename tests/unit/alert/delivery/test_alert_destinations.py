@@ -3,14 +3,24 @@ that names resolve without DNS: Slack's hosts, addresses behind names, and e-mai
 
 from __future__ import annotations
 
+import random
 from ipaddress import ip_address
 
 import pytest
 from pydantic import TypeAdapter
 
 from newswatch_alert.delivery.channels import ChannelIn
-from newswatch_alert.delivery.destinations import DestinationRules, channel_problems, slack_host_problem
+from newswatch_alert.delivery.destinations import (
+    DEFAULT_SLACK_HOSTS,
+    DestinationRules,
+    channel_problems,
+    slack_host_problem,
+)
+from newswatch_alert.delivery.models import DeliveryState
+from newswatch_alert.delivery.policy import RetryPolicy, after_attempt
+from newswatch_alert.settings import AlertSettings
 from newswatch_shared.netguard import EgressPolicy, IPAddress
+from tests.unit.alert.samples import NOW
 
 NAMES = {
     "hooks.slack.com": "52.0.0.10",
@@ -94,3 +104,27 @@ async def test_with_the_allowance_nothing_is_resolved_but_slack_hosts_still_hold
         rules,
     )
     assert [p.index for p in problems] == [2]
+
+
+def test_a_refused_destination_is_dead_at_its_first_attempt() -> None:
+    policy = RetryPolicy(max_attempts=8, base_s=1.0, cap_s=10.0)
+    fresh = DeliveryState.model_validate({"channel_id": "c", "url": "http://127.0.0.1/", "updated_at": NOW})
+    refusal = "refused: 127.0.0.1 is a loopback address (set NEWSWATCH_ALLOW_PRIVATE_URLS=true to allow)"
+    after = after_attempt(fresh, refusal, NOW, policy, random.Random(1), final=True)
+    assert (after.status, after.attempts, after.last_error, after.next_attempt_at) == (
+        "dead",
+        1,
+        refusal,
+        None,
+    )
+    assert (
+        after_attempt(fresh, refusal, NOW, policy, random.Random(1)).status == "failed"
+    )  # not final: retried
+
+
+def test_the_settings_default_is_slacks_own_hosts() -> None:
+    settings = AlertSettings(
+        admin_token="an-admin-token-only-for-tests", alert_slack_hosts=" Hooks.Slack.com. ,x"
+    )
+    assert settings.slack_hosts == frozenset({"hooks.slack.com", "x"})
+    assert AlertSettings(admin_token="an-admin-token-only-for-tests").slack_hosts == DEFAULT_SLACK_HOSTS
