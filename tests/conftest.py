@@ -41,6 +41,9 @@ if SPARE_DB < 0:
 # Settings objects built by tests read these from the environment unless a test sets them.
 os.environ.setdefault("NEWSWATCH_KAFKA_SESSION_TIMEOUT_MS", "3000")
 os.environ.setdefault("NEWSWATCH_KAFKA_HEARTBEAT_INTERVAL_MS", "500")
+# Feeds and receivers in the tests are servers on 127.0.0.1, which the egress guard refuses by default.
+# The SSRF tests turn the allowance off explicitly (allow_private_urls=False) and check the refusals.
+os.environ.setdefault("NEWSWATCH_ALLOW_PRIVATE_URLS", "true")
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,7 @@ from newswatch_ingest.fetch import make_http_client
 from newswatch_ingest.poller import Poller
 from newswatch_ingest.pollstate import SCHEDULE_KEY
 from newswatch_shared.kafka import ensure_topics, make_producer
+from newswatch_shared.netguard import EgressPolicy
 from newswatch_shared.schemas import utcnow
 from newswatch_shared.settings import KafkaConfig
 from newswatch_shared.topics import ALL_TOPICS
@@ -141,7 +142,12 @@ async def measure(
     producer = make_producer(cfg)
     await producer.start()
     redis = Redis.from_url(redis_url)
-    http = make_http_client("newswatch-bench/1", 20.0, concurrency)
+    http = make_http_client(
+        "newswatch-bench/1",
+        20.0,
+        concurrency,
+        egress=EgressPolicy(allow_private=True),  # local feeds
+    )
     plain = baseline_client(concurrency)
     poller_cfg = PollerConfig(
         max_concurrency=concurrency, max_per_host=concurrency, interval_s=3600, idle_s=0.05, busy_s=0.002

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,10 +22,19 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class LocalHTTPServer:
-    """Serves fixed responses on GET and records every POST (and GET) it receives."""
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
-    def __init__(self) -> None:
+
+class LocalHTTPServer:
+    """Serves fixed responses on GET and records every POST (and GET) it receives.
+
+    ``host`` is any loopback address (``127.0.0.2``, ``::1``): the egress tests need servers that a
+    spelling of loopback really reaches, so that "received nothing" means the guard stopped it.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         state = _State()
         self.state = state
 
@@ -60,12 +70,14 @@ class LocalHTTPServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        self._server = server_class((host, 0), Handler)
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     def route(self, path: str, body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> None:
         with self.state.lock:

@@ -223,3 +223,16 @@ def test_the_smoke_override_changes_only_what_this_machine_lacks() -> None:
         env = service.get("environment") or {}
         fields = {env_name(f) for f in SETTINGS[name].model_fields} if name in SETTINGS else set()
         assert not {k for k in env if k.startswith("NEWSWATCH_")} - fields, name
+
+
+def test_the_ssrf_guard_stays_on_and_only_named_hosts_are_allowed(compose: dict[str, Any]) -> None:
+    """Compose's demo feed and the smoke's sink are containers on a private network: they are allowed
+    by name (NEWSWATCH_ALLOWED_PRIVATE_HOSTS), never by turning the guard off for every address."""
+    smoke = load(SMOKE)
+    for name in ("ingest", "alert-api", "alert-deliver"):
+        env = container_env(compose["services"][name], {"NEWSWATCH_ADMIN_TOKEN": A_TOKEN})
+        assert env.get("NEWSWATCH_ALLOW_PRIVATE_URLS", "false") == "false", name
+        assert env["NEWSWATCH_ALLOWED_PRIVATE_HOSTS"] == "demo-feed", name
+        smoke_env = {**env, **(smoke["services"][name].get("environment") or {})}
+        assert smoke_env.get("NEWSWATCH_ALLOW_PRIVATE_URLS", "false") == "false", name
+        assert set(smoke_env["NEWSWATCH_ALLOWED_PRIVATE_HOSTS"].split(",")) == {"demo-feed", "webhook-sink"}

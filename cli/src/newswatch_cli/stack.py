@@ -133,6 +133,9 @@ class Stack:
         )
         for name, port in cfg.ports.items():
             env[f"NEWSWATCH_{name.upper()}_PORT"] = str(port)
+        # The demo feed and the receivers people try first are on 127.0.0.1, which the services refuse
+        # to reach by default (SSRF guard); a development stack allows it unless told otherwise.
+        env.setdefault("NEWSWATCH_ALLOW_PRIVATE_URLS", "true")
         if "enrich" in cfg.ports:  # POST /watchlists/test analyses texts with the local enrich service
             env.setdefault("NEWSWATCH_ALERT_ENRICH_URL", f"http://127.0.0.1:{cfg.ports['enrich']}")
         if self.broker is not None:
@@ -141,9 +144,6 @@ class Stack:
             # Tansu holds a joining group member for about half the session timeout: keep start-up quick.
             env.setdefault("NEWSWATCH_KAFKA_SESSION_TIMEOUT_MS", "6000")
             env.setdefault("NEWSWATCH_KAFKA_HEARTBEAT_INTERVAL_MS", "1000")
-        # On one machine the demo feed and a newcomer's webhook receiver live on 127.0.0.1: allow
-        # private addresses unless the environment decided otherwise.
-        env.setdefault("NEWSWATCH_ALLOW_PRIVATE_URLS", "true")
         env.update(cfg.extra_env)
         return env
 

@@ -5,11 +5,13 @@ Services import from the submodules; this package keeps no global state.
 """
 
 __all__ = [
+    "egress",
     "errors",
     "ids",
     "kafka",
     "log_setup",
     "metrics",
+    "netguard",
     "ops",
     "pipeline",
     "redis_client",

@@ -15,9 +15,12 @@ from fastapi.exceptions import RequestValidationError
 __all__ = ["as_utc", "invalid"]
 
 
-def invalid(*loc: str | int, message: str, input: object = None) -> RequestValidationError:
-    """A 422 naming where the problem is (``invalid("body", "url", message=...)``)."""
-    return RequestValidationError([{"type": "value_error", "loc": loc, "msg": message, "input": input}])
+def invalid(
+    *loc: str | int, message: str, input: object = None, kind: str = "value_error"
+) -> RequestValidationError:
+    """A 422 naming where the problem is (``invalid("body", "url", message=...)``); ``kind`` is the
+    stable ``type`` clients may branch on (``url_refused`` for an address the SSRF guard refuses)."""
+    return RequestValidationError([{"type": kind, "loc": loc, "msg": message, "input": input}])
 
 
 def as_utc(value: datetime | None) -> datetime | None:

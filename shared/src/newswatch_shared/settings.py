@@ -7,10 +7,12 @@ parts are handed to the plumbing as small frozen models, so the plumbing never s
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from newswatch_shared.netguard import EgressPolicy
 
 __all__ = ["AdminSettings", "KafkaConfig", "ServiceSettings", "UNSAFE_TOKENS", "check_admin_token"]
 
@@ -71,6 +73,29 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", description="Python log level.")
     log_format: Literal["json", "text"] = Field(default="json", description="JSON lines or plain text.")
     batch_size: int = Field(default=64, ge=1, description="Most Kafka records handled in one batch.")
+    allow_private_urls: bool = Field(
+        default=False,
+        description="Let ingest fetch feeds, and alert deliver webhooks and Slack messages, to addresses "
+        "that are not public (loopback, private, link-local such as 169.254.169.254, …). Off, such URLs "
+        "are refused when saved and at every connection, redirects included. `newswatch dev` and the "
+        "tests turn it on (their feeds and receivers are on 127.0.0.1); keep it off in production.",
+    )
+    allowed_private_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts (comma-separated, as written in URLs) that may be at non-public addresses even "
+        "so: a feed or receiver on your own network, without opening the rest of it (compose: demo-feed).",
+    )
+
+    @field_validator("allowed_private_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def egress_policy(self) -> EgressPolicy:
+        """Where ingest and alert may connect for URLs others chose (``newswatch_shared.egress``)."""
+        return EgressPolicy.build(self.allow_private_urls, self.allowed_private_hosts)
 
     def kafka(self, service: str) -> KafkaConfig:
         return KafkaConfig(

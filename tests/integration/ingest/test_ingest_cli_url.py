@@ -28,7 +28,7 @@ def test_url_is_fetched_and_relative_links_resolve_against_the_final_url(web: Sc
     web.routes["/old.xml"] = lambda h: send(h, 301, headers={"Location": "/feeds/world.xml"})
     web.routes["/feeds/world.xml"] = lambda h: send(h, 200, body, {"Content-Type": "application/rss+xml"})
     out, err = io.StringIO(), io.StringIO()
-    assert run_parse(web.url("/old.xml"), ParseOptions(), out=out, err=err) == 0
+    assert run_parse(web.url("/old.xml"), ParseOptions(allow_private_urls=True), out=out, err=err) == 0
     articles = [RawArticle.model_validate_json(line) for line in out.getvalue().splitlines()]
     assert len(articles) == 4
     assert articles[1].url == f"http://127.0.0.1:{web.port}/world/fuel-convoy-north"
@@ -39,7 +39,10 @@ def test_url_is_fetched_and_relative_links_resolve_against_the_final_url(web: Sc
 
 def test_http_error_is_one_line(web: ScriptedServer) -> None:
     out, err = io.StringIO(), io.StringIO()
-    assert run_parse(web.url("/missing.xml"), ParseOptions(), out=out, err=err) == EXIT_UNUSABLE
+    assert (
+        run_parse(web.url("/missing.xml"), ParseOptions(allow_private_urls=True), out=out, err=err)
+        == EXIT_UNUSABLE
+    )
     assert err.getvalue() == (
         f"error: {web.url('/missing.xml')}: The server answered HTTP 404 Not Found. "
         "Check that the feed URL is still right.\n"

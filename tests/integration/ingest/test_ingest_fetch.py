@@ -12,6 +12,7 @@ import pytest
 from newswatch_cli.embedded import free_port
 from newswatch_ingest.errors import FetchError
 from newswatch_ingest.fetch import FetchResult, fetch_feed, make_http_client
+from newswatch_shared.netguard import EgressPolicy
 from tests.helpers.servers import LocalHTTPServer
 
 pytestmark = pytest.mark.integration
@@ -19,10 +20,13 @@ pytestmark = pytest.mark.integration
 UA = "newswatch-ingest-test/1"
 BODY = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 
+#: The servers here are on 127.0.0.1, which the egress guard refuses unless allowed.
+LOCAL = EgressPolicy(allow_private=True)
+
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_http_client(UA, timeout_s=5, max_concurrency=2) as c:
+    async with make_http_client(UA, timeout_s=5, max_concurrency=2, egress=LOCAL) as c:
         yield c
 
 

@@ -11,16 +11,20 @@ import pytest
 from newswatch_ingest.errors import FeedParseError
 from newswatch_ingest.fetch import fetch_feed, make_http_client
 from newswatch_ingest.parse import ParsedFeed, parse_feed
+from newswatch_shared.netguard import EgressPolicy
 from tests.integration.ingest.scripted_server import ScriptedServer, send
 
 pytestmark = pytest.mark.integration
 
 FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
 
+#: The servers here are on 127.0.0.1, which the egress guard refuses unless allowed.
+LOCAL = EgressPolicy(allow_private=True)
+
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_http_client("newswatch-ingest-test/1", timeout_s=5, max_concurrency=2) as c:
+    async with make_http_client("newswatch-ingest-test/1", timeout_s=5, max_concurrency=2, egress=LOCAL) as c:
         yield c
 
 

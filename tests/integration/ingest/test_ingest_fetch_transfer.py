@@ -16,6 +16,7 @@ import pytest
 
 from newswatch_ingest.errors import FetchError
 from newswatch_ingest.fetch import FetchResult, fetch_feed, make_http_client, permanent_redirect
+from newswatch_shared.netguard import EgressPolicy
 from tests.integration.ingest.scripted_server import Route, ScriptedServer, send
 
 pytestmark = pytest.mark.integration
@@ -23,10 +24,13 @@ pytestmark = pytest.mark.integration
 BODY = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Compressed</title></channel></rss>' * 50
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 
+#: The servers here are on 127.0.0.1, which the egress guard refuses unless allowed.
+LOCAL = EgressPolicy(allow_private=True)
+
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_http_client("newswatch-ingest-test/1", timeout_s=5, max_concurrency=2) as c:
+    async with make_http_client("newswatch-ingest-test/1", timeout_s=5, max_concurrency=2, egress=LOCAL) as c:
         yield c
 
 
@@ -172,7 +176,9 @@ def _silent(server: ScriptedServer) -> None:
 
 async def test_silent_server_hits_the_read_timeout(web: ScriptedServer) -> None:
     web.routes["/silent.xml"] = lambda h: _silent(web)
-    async with make_http_client("t/1", timeout_s=30, max_concurrency=1, read_timeout_s=0.3) as c:
+    async with make_http_client(
+        "t/1", timeout_s=30, max_concurrency=1, read_timeout_s=0.3, egress=LOCAL
+    ) as c:
         with pytest.raises(FetchError, match="went silent") as caught:
             await fetch_feed(c, web.url("/silent.xml"), max_bytes=1000, timeout_s=30)
     assert caught.value.kind == "timeout"

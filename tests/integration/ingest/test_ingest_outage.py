@@ -20,6 +20,7 @@ from newswatch_ingest.feeds import FeedRegistry
 from newswatch_ingest.fetch import make_http_client
 from newswatch_ingest.poller import Poller, PollerConfig
 from newswatch_shared.kafka import ensure_topics, make_producer
+from newswatch_shared.netguard import EgressPolicy
 from newswatch_shared.schemas import RawArticle, decode, utcnow
 from newswatch_shared.settings import KafkaConfig
 from newswatch_shared.topics import ARTICLES_RAW
@@ -31,6 +32,9 @@ pytestmark = pytest.mark.integration
 FIRST = ("talks-open", "Talks open in a neutral capital", "Both delegations arrived overnight.")
 SECOND = ("talks-stall", "Talks stall over the prisoner list", "Negotiators left without a statement.")
 RSS = {"Content-Type": "application/rss+xml"}
+
+#: The servers here are on 127.0.0.1, which the egress guard refuses unless allowed.
+LOCAL = EgressPolicy(allow_private=True)
 
 
 class Brokers:
@@ -101,7 +105,7 @@ async def test_articles_sent_during_an_outage_are_sent_after_it(
     with LocalHTTPServer() as web:
         web.route("/f.xml", rss("Wire", [FIRST]), headers={**RSS, "ETag": '"v1"'})
         feed, _ = await registry.add(web.url("/f.xml"), now=utcnow())
-        async with make_http_client("test", 5, 2) as http:
+        async with make_http_client("test", 5, 2, egress=LOCAL) as http:
             poller = Poller(registry, seen, http, producer, PollerConfig(interval_s=1, fetch_timeout_s=5))
             try:
                 await poller.poll_feed(feed.id)

@@ -20,6 +20,7 @@ from newswatch_ingest.fetch import make_http_client
 from newswatch_ingest.poller import Poller, PollerConfig
 from newswatch_ingest.settings import IngestSettings
 from newswatch_shared.kafka import ensure_topics, make_producer
+from newswatch_shared.netguard import EgressPolicy
 from newswatch_shared.topics import ALL_TOPICS
 from tests.integration.ingest.sched_servers import host_servers, metric
 from tests.integration.ingest.support import RawReader, eventually, rss
@@ -28,6 +29,9 @@ pytestmark = pytest.mark.integration
 
 T0 = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 RSS = {"Content-Type": "application/rss+xml"}
+
+#: The servers here are on 127.0.0.1, which the egress guard refuses unless allowed.
+LOCAL = EgressPolicy(allow_private=True)
 
 
 class Clock:
@@ -52,7 +56,7 @@ async def producer(make_settings: Callable[..., IngestSettings]) -> AsyncIterato
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_http_client("newswatch-test/1", timeout_s=30, max_concurrency=16) as client:
+    async with make_http_client("newswatch-test/1", timeout_s=30, max_concurrency=16, egress=LOCAL) as client:
         yield client
 
 

@@ -75,6 +75,11 @@ class AlertSettings(ServiceSettings):
     alert_delivery_concurrency: int = Field(
         default=16, ge=1, description="Deliveries (webhook, Slack, e-mail) in flight at once per replica."
     )
+    alert_slack_hosts: str = Field(
+        default="hooks.slack.com,hooks.slack-gov.com",
+        description="Hosts a Slack channel's URL may be on (comma-separated): Slack's incoming-webhook "
+        "hosts. Another host is a 422 when the watchlist is saved, and a delivery that is never sent.",
+    )
     # -- e-mail (SMTP) ---------------------------------------------------------------------------------
     alert_smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail channels; unset means e-mail deliveries fail."
@@ -189,6 +194,18 @@ class AlertSettings(ServiceSettings):
     alert_trend_retention_days: int = Field(
         default=90, ge=1, description="Days hourly and daily trend buckets are kept (5-minute ones: 3 days)."
     )
+
+    @field_validator("alert_slack_hosts")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        hosts = [h.strip().lower().rstrip(".") for h in value.split(",") if h.strip()]
+        if not hosts:
+            raise ValueError("name at least one host (Slack's is hooks.slack.com)")
+        return ",".join(hosts)
+
+    @property
+    def slack_hosts(self) -> frozenset[str]:
+        return frozenset(self.alert_slack_hosts.split(","))
 
     @field_validator("alert_roles")
     @classmethod

@@ -1,7 +1,9 @@
 """The feed API: manage feeds (admin), import and export them as OPML, and read their health.
 
 Every change needs ``Authorization: Bearer <NEWSWATCH_ADMIN_TOKEN>``: adding or moving a feed makes
-the service fetch an arbitrary URL, and deleting one loses its history. Reading is open: the list
+the service fetch an arbitrary URL, and deleting one loses its history. A URL whose host is or
+resolves to a non-public address is refused (422 on ``url``) unless the egress policy allows it; the
+fetch itself is guarded again at every connection. Reading is open: the list
 holds URLs, settings and health, no secrets, and monitoring should not need the admin token.
 """
 
@@ -22,8 +24,10 @@ from newswatch_ingest.feeds import Feed, FeedChanges, FeedConflict, FeedRegistry
 from newswatch_ingest.opml import MAX_OPML_BYTES, ListedFeed, OpmlError, build_opml, parse_opml
 from newswatch_ingest.poller import Poller
 from newswatch_shared.auth import admin_guard
+from newswatch_shared.egress import check_url
 from newswatch_shared.http_api import invalid
 from newswatch_shared.kafka import kafka_ready
+from newswatch_shared.netguard import PUBLIC_ONLY, EgressPolicy
 from newswatch_shared.redis_client import redis_ready
 from newswatch_shared.runtime import Worker
 from newswatch_shared.schemas import utcnow
@@ -126,7 +130,14 @@ def _listed(feed: Feed) -> ListedFeed:
     return ListedFeed(feed.url, feed.title, feed.tags, feed.custom_interval_s, feed.enabled)
 
 
-def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
+async def _refuse_private(url: str, egress: EgressPolicy) -> None:
+    """A 422 on ``url``, in FastAPI's list shape, when its host is or resolves to a refused address."""
+    refused = await check_url(url, egress)
+    if refused is not None:
+        raise invalid("body", "url", message=str(refused), input=url, kind="url_refused")
+
+
+def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy = PUBLIC_ONLY) -> APIRouter:
     router = APIRouter(tags=["feeds"])
     admin = [Depends(admin_guard(admin_token))]
 
@@ -138,6 +149,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
     )
     async def add_feed(body: AddFeed, response: Response) -> Feed:
         registry, poller = runtime.parts()
+        await _refuse_private(body.url, egress)
         now = utcnow()
         try:
             feed, created = await registry.add(
@@ -198,7 +210,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
         except OpmlError as e:
             raise invalid("body", message=str(e)) from e
         report = await register_listed(
-            registry, document.feeds, now=utcnow(), rng=runtime.rng, problems=document.problems
+            registry, document.feeds, now=utcnow(), rng=runtime.rng, problems=document.problems, egress=egress
         )
         if report.added:
             poller.wake()
@@ -217,6 +229,8 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr) -> APIRouter:
     )
     async def update_feed(feed_id: str, body: UpdateFeed) -> Feed:
         registry, poller = runtime.parts()
+        if body.url is not None:
+            await _refuse_private(body.url, egress)
         before = await registry.get(feed_id)
         try:
             feed = await registry.update(feed_id, _changes(body), now=utcnow()) if before else None

@@ -85,6 +85,7 @@ def poller_config(settings: IngestSettings) -> PollerConfig:
 def create_app(settings: IngestSettings) -> FastAPI:
     runtime = Runtime()
     kafka_cfg = settings.kafka(SERVICE)
+    egress = settings.egress_policy()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -98,14 +99,19 @@ def create_app(settings: IngestSettings) -> FastAPI:
             await producer.start()
             stack.push_async_callback(producer.stop)
             http = make_http_client(
-                settings.ingest_user_agent, settings.ingest_fetch_timeout_s, settings.ingest_max_concurrency
+                settings.ingest_user_agent,
+                settings.ingest_fetch_timeout_s,
+                settings.ingest_max_concurrency,
+                egress=egress,
             )
             stack.push_async_callback(http.aclose)
             registry = FeedRegistry(redis, settings.ingest_poll_interval_s)
             rng = random.Random()
-            report = await register_listed(registry, listed, now=utcnow(), rng=rng)
+            report = await register_listed(registry, listed, now=utcnow(), rng=rng, egress=egress)
             if report.added:
                 log.info("registered %d feeds from the settings", len(report.added))
+            for invalid in report.invalid:  # reported, not fatal: the other feeds still start
+                log.warning("feed %s from the settings not registered: %s", invalid.url, invalid.reason)
             poller = Poller(
                 registry, SeenStore(redis, settings.seen_ttl_s), http, producer, poller_config(settings)
             )
@@ -119,7 +125,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
 
     app = FastAPIOffline(title="newswatch ingest", version="0.1.0", lifespan=lifespan)
     app.include_router(ops_router(SERVICE, runtime.ready))
-    app.include_router(feeds_router(runtime, settings.admin_token))
+    app.include_router(feeds_router(runtime, settings.admin_token, egress))
     return app
 
 

@@ -27,6 +27,7 @@ from newswatch_ingest.normalize import feed_context, normalize_entries
 from newswatch_ingest.parse import parse_feed
 from newswatch_ingest.urls import canonical_url
 from newswatch_shared.ids import stable_id
+from newswatch_shared.netguard import EgressPolicy
 from newswatch_shared.schemas import utcnow
 
 __all__ = ["EXIT_BUG", "EXIT_UNUSABLE", "ParseOptions", "app", "run_parse"]
@@ -43,6 +44,8 @@ class ParseOptions:
     timeout_s: float = 20.0
     max_bytes: int = _DEFAULT_MAX_BYTES
     user_agent: str = _USER_AGENT
+    #: Fetch from non-public addresses too (the service's NEWSWATCH_ALLOW_PRIVATE_URLS).
+    allow_private_urls: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ def _is_url(source: str) -> bool:
 
 
 async def _fetch(url: str, options: ParseOptions, err: TextIO) -> _Document:
-    async with make_http_client(options.user_agent, options.timeout_s, 1) as client:
+    egress = EgressPolicy(allow_private=options.allow_private_urls)
+    async with make_http_client(options.user_agent, options.timeout_s, 1, egress=egress) as client:
         result = await fetch_feed(client, url, max_bytes=options.max_bytes, timeout_s=options.timeout_s)
     if result.body is None:  # no validators were sent, so only a misbehaving server answers 304
         raise _Unusable(f"The server answered {result.status} without a body.")
@@ -160,9 +164,20 @@ def parse_command(
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Largest document read.")
     ] = _DEFAULT_MAX_BYTES,
+    allow_private_urls: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-urls",
+            envvar="NEWSWATCH_ALLOW_PRIVATE_URLS",
+            help="Fetch from loopback, private and other non-public addresses too, as the service does "
+            "with the same setting (refused by default, redirects included).",
+        ),
+    ] = False,
 ) -> None:
     """Print the normalised articles of a feed as JSON lines; one error line and exit 1 if unusable."""
-    options = ParseOptions(base_url=base_url, timeout_s=timeout, max_bytes=max_bytes)
+    options = ParseOptions(
+        base_url=base_url, timeout_s=timeout, max_bytes=max_bytes, allow_private_urls=allow_private_urls
+    )
     try:
         code = run_parse(source, options, out=sys.stdout, err=sys.stderr)
     except BrokenPipeError:

@@ -29,6 +29,7 @@ FetchErrorKind = Literal[
     "http_status",
     "invalid_url",
     "decoding",
+    "refused",  # the host is (or resolves to) an address the egress policy does not allow
 ]
 
 

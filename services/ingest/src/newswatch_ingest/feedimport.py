@@ -3,6 +3,10 @@
 A feed already registered (at that URL, or moved there) is reported as present and left exactly as
 it is: a list is a way to add feeds, not to overwrite what people changed since.
 
+Each new feed's URL must pass the egress policy (``newswatch_shared.egress.check_url``): one whose
+host is or resolves to a non-public address is reported under ``invalid`` with the reason, and the
+rest of the list is registered as usual.
+
 A short list (up to :data:`SPREAD_ABOVE` feeds) is polled at once, as a person adding a few feeds
 expects. A longer one gets each new feed's first poll spread over one polling interval
 (:func:`schedule.first_poll_delay`), so importing thousands of feeds does not poll thousands of
@@ -21,6 +25,8 @@ from pydantic import BaseModel, ConfigDict
 from newswatch_ingest.feeds import FeedRegistry
 from newswatch_ingest.opml import ListedFeed, OpmlProblem
 from newswatch_ingest.schedule import first_poll_delay
+from newswatch_shared.egress import check_url
+from newswatch_shared.netguard import PUBLIC_ONLY, EgressPolicy
 
 __all__ = ["SPREAD_ABOVE", "ImportReport", "ImportedFeed", "InvalidEntry", "register_listed"]
 
@@ -67,6 +73,7 @@ async def register_listed(
     now: datetime,
     rng: random.Random,
     problems: Iterable[OpmlProblem] = (),
+    egress: EgressPolicy = PUBLIC_ONLY,
 ) -> ImportReport:
     """Register the feeds that are new; report every entry."""
     spread = len(feeds) > SPREAD_ABOVE
@@ -84,6 +91,10 @@ async def register_listed(
             if feed is not None:
                 tally.present.append(ImportedFeed(id=feed.id, url=feed.url, title=feed.title))
                 continue
+        refused = await check_url(listed.url, egress)
+        if refused is not None:
+            tally.invalid.append(InvalidEntry(url=listed.url, title=listed.title, reason=f"{refused}."))
+            continue
         delay = first_poll_delay(listed.interval_s or registry.default_interval_s, rng) if spread else 0.0
         feed, created = await registry.add(
             listed.url,

@@ -10,7 +10,11 @@ and redirect policy) and passed in. Limits:
 - size: the raw body is streamed and decoded by :mod:`decoding`, whose output is capped at
   ``max_bytes``, so an endless body or a compression bomb is cut off while streaming;
 - redirects: at most :data:`MAX_REDIRECTS`. When every hop was permanent (301/308) and none went
-  from https to http, the result names the new URL (``permanent_redirect``) so the feed can move.
+  from https to http, the result names the new URL (``permanent_redirect``) so the feed can move;
+- addresses: the client connects through the egress guard (``newswatch_shared.egress``), so the feed's
+  host and every redirect hop must resolve to addresses the policy allows (public ones unless
+  ``NEWSWATCH_ALLOW_PRIVATE_URLS``); a refused hop fails the fetch with kind ``refused`` before any
+  byte is sent to it. A ``permanent_redirect`` is therefore always a URL that passed.
 
 The result also carries the validators for the next conditional GET and how long the response says
 it stays fresh (``max_age_s``, :mod:`caching`).
@@ -29,6 +33,8 @@ from newswatch_ingest.caching import freshness_s
 from newswatch_ingest.classify import classify_response
 from newswatch_ingest.decoding import ACCEPT_ENCODING, BodyDecoder, DecodingError, TooLarge
 from newswatch_ingest.errors import FetchError
+from newswatch_shared.egress import EgressRefused, Resolver, guarded_client, system_resolver
+from newswatch_shared.netguard import PUBLIC_ONLY, EgressPolicy
 from newswatch_shared.schemas import utcnow
 
 __all__ = [
@@ -77,9 +83,17 @@ def make_http_client(
     *,
     connect_timeout_s: float = CONNECT_TIMEOUT_S,
     read_timeout_s: float = READ_TIMEOUT_S,
+    egress: EgressPolicy = PUBLIC_ONLY,
+    resolver: Resolver = system_resolver,
 ) -> httpx.AsyncClient:
-    """The process's HTTP client. ``Accept-Encoding`` is ours: bodies are decoded by :mod:`decoding`."""
-    return httpx.AsyncClient(
+    """The process's HTTP client. ``Accept-Encoding`` is ours: bodies are decoded by :mod:`decoding`.
+
+    ``egress`` decides which addresses feeds and their redirects may reach: public ones only, unless
+    the settings allow more (``ServiceSettings.egress_policy``).
+    """
+    return guarded_client(
+        egress,
+        resolver=resolver,
         headers={"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(
             timeout_s,
@@ -121,6 +135,8 @@ def _host(url: str) -> str:
 def _transport_error(error: httpx.HTTPError | httpx.InvalidURL, url: str) -> FetchError:
     host = _host(url)
     detail = str(error) or type(error).__name__
+    if isinstance(error, EgressRefused):  # names the hop's host, which may not be the feed's
+        return FetchError("refused", f"Not fetched: {detail}.")
     if isinstance(error, httpx.ConnectTimeout):
         return FetchError("timeout", f"Could not connect to {host} in time.")
     if isinstance(error, httpx.TimeoutException):

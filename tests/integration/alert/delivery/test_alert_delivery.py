@@ -30,6 +30,8 @@ pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 20, 12, 10, tzinfo=UTC)
 SECRET = "a-webhook-secret-for-tests"
+#: The Slack receiver here is a local server, so its host is listed as a Slack host.
+LOCAL_SLACK = frozenset({"127.0.0.1"})
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def worker(
     outbox = Outbox(redis, lease_ms=60_000)
     deliverer = Deliverer(
         outbox,
-        Senders(http, None, timeout_s=5),
+        Senders(http, None, timeout_s=5, slack_hosts=LOCAL_SLACK),
         policy or RetryPolicy(max_attempts=3, base_s=1.0, cap_s=10.0),
         poll_s=0.05,
         concurrency=8,

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 20, 12, 10, tzinfo=UTC)
 SLACK_PATH = "/services/T000/B000/XXXXXXXX"
+#: The Slack receiver here is a local server, so its host is listed as a Slack host.
+LOCAL_SLACK = frozenset({"127.0.0.1"})
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ async def deliver_due(redis: Redis, http: httpx.AsyncClient, clock: Clock, max_i
     outbox = Outbox(redis, lease_ms=60_000, digest_max_items=max_items)
     deliverer = Deliverer(
         outbox,
-        Senders(http, None, timeout_s=5),
+        Senders(http, None, timeout_s=5, slack_hosts=LOCAL_SLACK),
         RetryPolicy(max_attempts=3, base_s=1.0, cap_s=10.0),
         poll_s=0.05,
         concurrency=4,

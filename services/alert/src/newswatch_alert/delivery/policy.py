@@ -7,6 +7,8 @@ receiver that says when to come back (``Retry-After`` on a 429 or 503, as Slack 
 retried sooner, up to ``cap_s``.
 
 A wait imposed by our own rate limit is not an attempt: ``deferred`` only moves the next attempt.
+A ``final`` failure (a destination the rules refuse; see ``senders``) is dead at once: no wait makes
+a private address public.
 
 Pure: time and randomness are passed in.
 """
@@ -46,8 +48,11 @@ def after_attempt(
     policy: RetryPolicy,
     rng: random.Random,
     retry_after_s: float | None = None,
+    *,
+    final: bool = False,
 ) -> DeliveryState:
-    """The state after one attempt: ``error`` None means the receiver accepted the alert."""
+    """The state after one attempt: ``error`` None means the receiver accepted the alert; a ``final``
+    error ends the delivery whatever attempts are left."""
     attempts = state.attempts + 1
     state = state.model_copy(update={"rate_limited_until": None})
     if error is None:
@@ -60,7 +65,7 @@ def after_attempt(
                 "updated_at": now,
             }
         )
-    if attempts >= policy.max_attempts:
+    if final or attempts >= policy.max_attempts:
         return state.model_copy(
             update={
                 "status": "dead",

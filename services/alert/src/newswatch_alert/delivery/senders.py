@@ -4,6 +4,11 @@ The formatting lives in ``webhook``, ``slack`` and ``email``; this module does t
 httpx client for webhooks and Slack, aiosmtplib for e-mail) and turns every outcome into a
 :class:`SendResult`: accepted, or a short stable error (``HTTP 503``, ``timeout (ReadTimeout)``,
 ``connection failed: …``, ``SMTP 550: …``) plus the receiver's ``Retry-After`` when it gave one.
+
+Some failures are ``final``: waiting cannot mend them, so the delivery is dead at once. They are a
+destination the rules refuse (``delivery.destinations``): an address the egress guard refused
+(``refused: hooks.example resolves to 10.0.0.5, a private address …``) and a Slack channel whose
+URL is not on a Slack host. Neither sent a byte to the destination.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import httpx
 from newswatch_alert.common import metrics
 from newswatch_alert.delivery import email, slack, webhook
 from newswatch_alert.delivery.channels import EmailChannel, SlackChannel, WebhookChannel
+from newswatch_alert.delivery.destinations import DEFAULT_SLACK_HOSTS, slack_host_problem
 from newswatch_alert.delivery.outbox import Claimed
+from newswatch_shared.egress import EgressRefused
 from newswatch_shared.retry import parse_retry_after
 from newswatch_shared.schemas import AlertEvent
 
@@ -29,11 +36,15 @@ __all__ = ["SendResult", "Senders", "describe_failure"]
 class SendResult:
     error: str | None = None  # None: the receiver accepted it
     retry_after_s: float | None = None
+    #: The failure cannot be mended by trying again (a refused destination): dead at once.
+    final: bool = False
 
 
 def describe_failure(response: httpx.Response | None, error: Exception | None) -> str | None:
     """A short, stable description of why a POST failed; None when it succeeded."""
     if error is not None:
+        if isinstance(error, EgressRefused):
+            return str(error)[:300]
         if isinstance(error, httpx.TimeoutException):
             return f"timeout ({type(error).__name__})"
         if isinstance(error, httpx.ConnectError):
@@ -46,12 +57,24 @@ def describe_failure(response: httpx.Response | None, error: Exception | None) -
 
 
 class Senders:
-    """Sends an entry over its channel type; ``smtp`` None makes e-mail deliveries fail (and retry)."""
+    """Sends an entry over its channel type; ``smtp`` None makes e-mail deliveries fail (and retry).
 
-    def __init__(self, http: httpx.AsyncClient, smtp: email.SmtpConfig | None, timeout_s: float) -> None:
+    ``http`` should be the deliver role's guarded client (``newswatch_shared.egress``): the address
+    check happens there, at connection time. ``slack_hosts`` are the hosts Slack channels may post to.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        smtp: email.SmtpConfig | None,
+        timeout_s: float,
+        *,
+        slack_hosts: frozenset[str] = DEFAULT_SLACK_HOSTS,
+    ) -> None:
         self._http = http
         self._smtp = smtp
         self._timeout_s = timeout_s
+        self._slack_hosts = slack_hosts
 
     async def send(self, entry: Claimed, now: datetime) -> SendResult:
         assert entry.item is not None
@@ -61,6 +84,9 @@ class Senders:
             if isinstance(channel, EmailChannel):
                 return await self._email(entry, channel)
             if isinstance(channel, SlackChannel):
+                wrong_host = slack_host_problem(channel.url, self._slack_hosts)
+                if wrong_host is not None:
+                    return SendResult(wrong_host, final=True)
                 message = (
                     slack.digest_message(entry.digest) if entry.digest else slack.alert_message(_alert(entry))
                 )
@@ -93,7 +119,7 @@ class Senders:
         wait = None
         if failure is not None and response is not None and response.status_code in (429, 503):
             wait = parse_retry_after(response.headers.get("Retry-After"), now)
-        return SendResult(failure, wait)
+        return SendResult(failure, wait, final=isinstance(error, EgressRefused))
 
     async def _email(self, entry: Claimed, channel: EmailChannel) -> SendResult:
         if self._smtp is None:

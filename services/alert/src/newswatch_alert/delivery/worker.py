@@ -4,7 +4,8 @@ Per entry: claim it with a lease (two replicas never send it at once); book a ra
 slot in the future reschedules the entry, which is then sent without asking again); send it (signed
 webhook POST, Slack message or e-mail; an alert or a digest); record the outcome. Accepted is
 delivered; anything else (status, timeout, refused connection, SMTP error) is retried with jittered
-exponential backoff, or after the receiver's ``Retry-After``, until the last attempt marks it dead.
+exponential backoff, or after the receiver's ``Retry-After``, until the last attempt marks it dead; a
+destination the rules refuse (a non-public address, a Slack channel off Slack's hosts) is dead at once.
 
 Delivery is at-least-once, and exactly-once except in one window: if the process dies after the
 receiver accepted but before the outcome is recorded, the entry becomes due again when its lease
@@ -119,7 +120,9 @@ class Deliverer:
                 return
         result = await self._senders.send(entry, now)
         done = self._clock()
-        after = after_attempt(state, result.error, done, self._policy, self._rng, result.retry_after_s)
+        after = after_attempt(
+            state, result.error, done, self._policy, self._rng, result.retry_after_s, final=result.final
+        )
         next_ms = _ms(after.next_attempt_at) if after.next_attempt_at is not None else None
         if not await self._outbox.finish(entry, after, next_ms):
             log.warning("lease on %s was lost; another replica owns it now", entry.member)

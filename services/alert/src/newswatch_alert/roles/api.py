@@ -46,7 +46,7 @@ def api_routers(settings: AlertSettings) -> list[APIRouter]:
         stream_router(),  # GET /alerts/stream
         watchlist_test_router(settings.alert_enrich_url),  # POST /watchlists/test, before /watchlists/{id}
         users_router(settings.admin_token),
-        watchlists_router(),
+        watchlists_router(build.destination_rules(settings)),
         alerts_router(),
         dashboard_router(),  # / and /dashboard/<file>
     ]

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from newswatch_alert.alerts.store import AlertStore
 from newswatch_alert.alerts.stream import AlertStreams
+from newswatch_alert.delivery.destinations import DestinationRules
 from newswatch_alert.delivery.email import SmtpConfig
 from newswatch_alert.delivery.outbox import Outbox
 from newswatch_alert.delivery.policy import RetryPolicy
@@ -20,7 +21,15 @@ from newswatch_alert.live.articles import ArticleStore
 from newswatch_alert.live.feed import LiveConfig, LiveFeed
 from newswatch_alert.settings import AlertSettings
 
-__all__ = ["alert_store", "alert_streams", "article_store", "deliverer", "live_feed", "outbox"]
+__all__ = [
+    "alert_store",
+    "alert_streams",
+    "article_store",
+    "deliverer",
+    "destination_rules",
+    "live_feed",
+    "outbox",
+]
 
 
 def article_store(settings: AlertSettings, redis: Redis) -> ArticleStore:
@@ -107,7 +116,7 @@ def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) ->
         )
     return Deliverer(
         outbox(settings, redis),
-        Senders(http, smtp, settings.alert_webhook_timeout_s),
+        Senders(http, smtp, settings.alert_webhook_timeout_s, slack_hosts=settings.slack_hosts),
         RetryPolicy(
             max_attempts=settings.alert_delivery_max_attempts,
             base_s=settings.alert_backoff_base_s,
@@ -121,3 +130,8 @@ def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) ->
             per_destination_per_minute=settings.alert_rate_channel_per_minute,
         ),
     )
+
+
+def destination_rules(settings: AlertSettings) -> DestinationRules:
+    """What webhook and Slack URLs may be, checked when watchlists are saved."""
+    return DestinationRules(settings.egress_policy(), settings.slack_hosts)

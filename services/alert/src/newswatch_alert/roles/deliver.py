@@ -2,7 +2,8 @@
 
 Replicas share the outbox: each entry is claimed with a lease, so two replicas never send it at
 once, and an entry whose holder died is sent by another when the lease runs out. Needs Redis and
-the network to the receivers, no Kafka.
+the network to the receivers, no Kafka. Webhooks and Slack go out through the egress guard
+(``newswatch_shared.egress``): each connection is made only to an address the settings allow.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-import httpx
 from redis.asyncio import Redis
 
 from newswatch_alert.common.parts import Parts
@@ -18,6 +18,7 @@ from newswatch_alert.delivery.webhook import USER_AGENT
 from newswatch_alert.roles import build
 from newswatch_alert.roles.base import RoleProbe
 from newswatch_alert.settings import AlertSettings
+from newswatch_shared.egress import guarded_client
 from newswatch_shared.redis_client import redis_ready
 from newswatch_shared.runtime import Worker
 
@@ -26,7 +27,8 @@ __all__ = ["deliver_role"]
 
 @contextlib.asynccontextmanager
 async def deliver_role(settings: AlertSettings, redis: Redis, parts: Parts) -> AsyncIterator[RoleProbe]:
-    async with httpx.AsyncClient(
+    async with guarded_client(
+        settings.egress_policy(),
         headers={"User-Agent": USER_AGENT},
         timeout=settings.alert_webhook_timeout_s,
         follow_redirects=False,

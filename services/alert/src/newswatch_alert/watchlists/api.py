@@ -3,6 +3,10 @@
 Every change bumps ``watchlists:version``, so it reaches the matcher on every replica within a second.
 PATCH is a partial update (JSON merge semantics for the top-level fields): the fields sent replace the
 stored ones and the result must be a valid watchlist; see ``watchlists.edit``.
+
+Webhook and Slack URLs sent in a POST or PATCH must also pass the destination rules
+(``delivery.destinations``: no non-public address unless allowed, Slack channels on Slack's hosts):
+each failing one is a 422 on ``channels.N.url`` in FastAPI's list shape, and nothing is stored.
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from newswatch_alert.common.openapi import EXAMPLE_TIME, EXAMPLE_USER_ID, errors, example
 from newswatch_alert.common.parts import part
+from newswatch_alert.delivery.destinations import DestinationRules, channel_problems
 from newswatch_alert.users.auth import current_user
 from newswatch_alert.watchlists.edit import WatchlistPatch
 from newswatch_alert.watchlists.models import Watchlist, WatchlistIn, WatchlistList
@@ -47,7 +52,24 @@ def _body_errors(error: ValidationError) -> RequestValidationError:
     return RequestValidationError(problems)
 
 
-def watchlists_router() -> APIRouter:
+async def _check_destinations(channels: list[BaseModel] | None, rules: DestinationRules) -> None:
+    """A 422 naming each channel URL the destination rules refuse (``channels.N.url``)."""
+    problems = await channel_problems(channels or [], rules)
+    if problems:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "url_refused",
+                    "loc": ("body", "channels", p.index, "url"),
+                    "msg": p.message,
+                    "input": p.url,
+                }
+                for p in problems
+            ]
+        )
+
+
+def watchlists_router(rules: DestinationRules) -> APIRouter:
     router = APIRouter(tags=["watchlists"])
 
     @router.post(
@@ -65,6 +87,7 @@ def watchlists_router() -> APIRouter:
         user_id: UserId,
         watchlists: Watchlists,
     ) -> Watchlist:
+        await _check_destinations(list(body.channels), rules)
         try:
             return await watchlists.create(user_id, body, utcnow())
         except TooManyWatchlists as e:
@@ -107,6 +130,8 @@ def watchlists_router() -> APIRouter:
         watchlists: Watchlists,
     ) -> Watchlist:
         changes = body.model_dump(exclude_unset=True)
+        if "channels" in changes:  # only what is written is checked: stored channels load as they are
+            await _check_destinations(getattr(body, "channels", None), rules)
         try:
             watchlist = await watchlists.update(user_id, watchlist_id, changes, utcnow())
         except ValidationError as e:
