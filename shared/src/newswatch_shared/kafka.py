@@ -54,11 +54,13 @@ def make_producer(cfg: KafkaConfig) -> AIOKafkaProducer:
 
 
 def make_consumer(cfg: KafkaConfig, topics: Iterable[str], group_id: str) -> AIOKafkaConsumer:
+    """A consumer of newswatch's ``topics`` in group ``group_id`` (both named as in ``shared.topics``;
+    the deployment's topic prefix is added here)."""
     return AIOKafkaConsumer(
-        *topics,
+        *(cfg.topic(t) for t in topics),
         bootstrap_servers=cfg.bootstrap,
         client_id=cfg.client_id,
-        group_id=group_id,
+        group_id=cfg.group(group_id),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         request_timeout_ms=cfg.request_timeout_ms,
@@ -74,7 +76,7 @@ async def ensure_topics(cfg: KafkaConfig, topics: Iterable[str], *, attempts: in
 
     Retries while the broker is still starting, so services can start in any order.
     """
-    wanted = list(topics)
+    wanted = [cfg.topic(t) for t in topics]
     last: Exception | None = None
     for _ in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id=cfg.client_id)

@@ -53,7 +53,7 @@ def _ids(record: ConsumerRecord) -> dict[str, str]:
     """Log fields naming a record: its topic and partition, and the article id its key is on article
     topics, so an operator can follow one article through every service's logs."""
     ids = {"topic": record.topic, "partition": str(record.partition)}
-    if record.topic in (ARTICLES_RAW, ARTICLES_ENRICHED) and record.key:
+    if record.topic.endswith((ARTICLES_RAW, ARTICLES_ENRICHED)) and record.key:
         ids["article_id"] = record.key.decode("utf-8", "replace")
     return ids
 
@@ -99,6 +99,8 @@ class ConsumeLoop(Generic[In]):
     retry_delay_s: float = 1.0
     dead_letter_topic: str = DEAD_LETTER
     max_message_bytes: int = 1_000_000
+    #: The deployment's topic prefix (``KafkaConfig.topic_prefix``), put before every topic produced to.
+    topic_prefix: str = ""
     batches_done: int = field(default=0, init=False)
     _lag_labels: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False)
 
@@ -210,7 +212,9 @@ class ConsumeLoop(Generic[In]):
                 )
         try:
             futures = [
-                await self.producer.send(o.topic, value, key=o.key.encode("utf-8"), headers=list(o.headers))
+                await self.producer.send(
+                    self.topic_prefix + o.topic, value, key=o.key.encode("utf-8"), headers=list(o.headers)
+                )
                 for o, value in zip(outgoing, encoded, strict=True)
             ]
             await asyncio.gather(*futures)
@@ -219,7 +223,7 @@ class ConsumeLoop(Generic[In]):
         except KafkaError as e:
             raise RetryableError(f"produce failed: {e}") from e
         for o in outgoing:
-            metrics.PRODUCED.labels(self.service, o.topic).inc()
+            metrics.PRODUCED.labels(self.service, self.topic_prefix + o.topic).inc()
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str, error: str) -> None:
         metrics.DEAD_LETTERED.labels(self.service, record.topic, reason).inc()
@@ -240,14 +244,15 @@ class ConsumeLoop(Generic[In]):
             ("source_offset", str(record.offset).encode()),
         ]
         value = record.value or b""
+        topic = self.topic_prefix + self.dead_letter_topic
         try:
-            await (await self.producer.send(self.dead_letter_topic, value, key=record.key, headers=headers))
+            await (await self.producer.send(topic, value, key=record.key, headers=headers))
         except REFUSED:
             # The original is larger than the broker now takes (its limit was lowered, or the record
             # came from a producer with a larger one): keep its start and say so, rather than stall.
             headers += [("truncated", b"true"), ("original_bytes", str(len(value)).encode())]
             kept = value[:_DEAD_LETTER_KEEP_BYTES]
-            await (await self.producer.send(self.dead_letter_topic, kept, key=record.key, headers=headers))
+            await (await self.producer.send(topic, kept, key=record.key, headers=headers))
 
     def _rewind(self, records: list[ConsumerRecord]) -> None:
         first: dict[TopicPartition, int] = {}

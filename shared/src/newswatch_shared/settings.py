@@ -34,6 +34,15 @@ class KafkaConfig(BaseModel):
     heartbeat_interval_ms: int = 3_000
     request_timeout_ms: int = 30_000
     max_message_bytes: int = 1_000_000
+    topic_prefix: str = ""
+
+    def topic(self, name: str) -> str:
+        """The broker's name for one of newswatch's topics (``shared.topics``)."""
+        return self.topic_prefix + name
+
+    def group(self, name: str) -> str:
+        """The broker's name for one of newswatch's consumer groups."""
+        return self.topic_prefix + name
 
 
 class ServiceSettings(BaseSettings):
@@ -51,6 +60,13 @@ class ServiceSettings(BaseSettings):
         "so `newswatch dev` and the tests turn it off (consumers tolerate repeats either way).",
     )
     kafka_partitions: int = Field(default=6, ge=1, description="Partitions for topics newswatch creates.")
+    kafka_topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        max_length=100,
+        description="Put before every topic and consumer-group name (`staging.` makes "
+        "`staging.articles.raw`), so several deployments, or the test suite, can share one Kafka cluster.",
+    )
     kafka_create_topics: bool = Field(default=True, description="Create missing topics at start-up.")
     kafka_session_timeout_ms: int = Field(
         default=10_000,
@@ -107,6 +123,7 @@ class ServiceSettings(BaseSettings):
             session_timeout_ms=self.kafka_session_timeout_ms,
             heartbeat_interval_ms=self.kafka_heartbeat_interval_ms,
             max_message_bytes=self.kafka_max_message_bytes,
+            topic_prefix=self.kafka_topic_prefix,
         )
 
 

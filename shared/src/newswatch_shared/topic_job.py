@@ -35,8 +35,9 @@ async def partition_counts(admin: AIOKafkaAdminClient, topics: Iterable[str]) ->
 
 
 async def grow_partitions(cfg: KafkaConfig, topics: Iterable[str]) -> dict[str, int]:
-    """Give every topic in ``topics`` at least ``cfg.partitions`` partitions; return the final counts."""
-    wanted = list(topics)
+    """Give every topic in ``topics`` at least ``cfg.partitions`` partitions; return the final counts
+    (by the broker's names, prefix included)."""
+    wanted = [cfg.topic(t) for t in topics]
     admin = AIOKafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id=cfg.client_id)
     await admin.start()
     try:
@@ -62,7 +63,7 @@ async def run(cfg: KafkaConfig, topics: Iterable[str] = ALL_TOPICS) -> dict[str,
     wanted = list(topics)
     await ensure_topics(cfg, wanted, attempts=120)  # waits up to a minute for a broker still starting
     counts = await grow_partitions(cfg, wanted)
-    missing = [t for t in wanted if counts.get(t, 0) < cfg.partitions]
+    missing = [t for t in wanted if counts.get(cfg.topic(t), 0) < cfg.partitions]
     if missing:
         raise RuntimeError(f"topics without {cfg.partitions} partitions after the job: {missing}")
     return counts

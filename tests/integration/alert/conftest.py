@@ -23,7 +23,6 @@ def settings(fresh_kafka: str, redis_url: str) -> AlertSettings:
     return AlertSettings(
         admin_token=ADMIN_TOKEN,
         kafka_bootstrap=fresh_kafka,
-        kafka_enable_idempotence=False,
         kafka_partitions=1,
         redis_url=redis_url,
         batch_size=16,

@@ -25,6 +25,7 @@ from newswatch_cli.embedded import free_port
 from newswatch_shared.kafka import make_producer
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle, encode
 from newswatch_shared.topics import ARTICLES_ENRICHED
+from tests.helpers.kafka import group, topic
 
 T = TypeVar("T")
 
@@ -193,7 +194,7 @@ async def produce(settings: AlertSettings, *values: bytes, key: bytes = b"k") ->
     await producer.start()
     try:
         for value in values:
-            await producer.send_and_wait(ARTICLES_ENRICHED, value, key=key)
+            await producer.send_and_wait(topic(ARTICLES_ENRICHED), value, key=key)
     finally:
         await producer.stop()
 
@@ -206,26 +207,26 @@ async def produce_articles(settings: AlertSettings, *articles: EnrichedArticle) 
 async def committed(settings: AlertSettings) -> int:
     """Sum of the alert group's committed offsets on articles.enriched."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, group_id=GROUP_ID, enable_auto_commit=False
+        bootstrap_servers=settings.kafka_bootstrap, group_id=group(GROUP_ID), enable_auto_commit=False
     )
     await consumer.start()
     try:
         total = 0
         for partition in range(settings.kafka_partitions):
-            total += await consumer.committed(TopicPartition(ARTICLES_ENRICHED, partition)) or 0
+            total += await consumer.committed(TopicPartition(topic(ARTICLES_ENRICHED), partition)) or 0
         return total
     finally:
         await consumer.stop()
 
 
 async def drain(
-    settings: AlertSettings, topic: str, n: int, timeout_s: float = 30
+    settings: AlertSettings, name: str, n: int, timeout_s: float = 30
 ) -> list[tuple[bytes | None, dict[str, bytes]]]:
-    """The first ``n`` records of ``topic`` (read by a group of its own)."""
+    """The first ``n`` records of newswatch's topic ``name`` (read by a group of its own)."""
     consumer = AIOKafkaConsumer(
-        topic,
+        topic(name),
         bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"reader-{topic}",
+        group_id=group(f"reader-{name}"),
         auto_offset_reset="earliest",
     )
     await consumer.start()

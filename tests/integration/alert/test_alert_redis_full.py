@@ -58,7 +58,6 @@ async def test_a_full_redis_is_reported_and_nothing_is_lost(
     settings = AlertSettings(
         admin_token=ADMIN_TOKEN,
         kafka_bootstrap=fresh_kafka,
-        kafka_enable_idempotence=False,
         kafka_partitions=1,
         redis_url=small_redis.url,
         alert_delivery_poll_s=0.05,

@@ -28,6 +28,7 @@ from newswatch_cli.embedded import free_port
 from newswatch_shared.kafka import make_producer
 from newswatch_shared.schemas import EnrichedArticle, encode
 from newswatch_shared.topics import ARTICLES_ENRICHED
+from tests.helpers.kafka import topic
 from tests.integration.alert.support import (
     ADMIN_TOKEN,
     Receiver,
@@ -118,7 +119,6 @@ def env(settings: AlertSettings) -> dict[str, str]:
         **os.environ,
         "NEWSWATCH_ADMIN_TOKEN": ADMIN_TOKEN,
         "NEWSWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "NEWSWATCH_KAFKA_ENABLE_IDEMPOTENCE": "false",
         "NEWSWATCH_KAFKA_PARTITIONS": str(PARTITIONS),
         "NEWSWATCH_REDIS_URL": settings.redis_url,
         "NEWSWATCH_LOG_FORMAT": "text",
@@ -180,7 +180,7 @@ async def processed(process: AlertProcess, client: httpx.AsyncClient) -> float:
     return sum(
         value
         for name, labels, value in await metrics(process, client)
-        if name == "newswatch_messages_processed_total" and labels.get("topic") == "articles.enriched"
+        if name == "newswatch_messages_processed_total" and labels.get("topic") == topic(ARTICLES_ENRICHED)
     )
 
 
@@ -188,7 +188,7 @@ async def partitions_held(process: AlertProcess, client: httpx.AsyncClient) -> s
     return {
         int(labels["partition"])
         for name, labels, _ in await metrics(process, client)
-        if name == "newswatch_consumer_lag_messages" and labels.get("topic") == "articles.enriched"
+        if name == "newswatch_consumer_lag_messages" and labels.get("topic") == topic(ARTICLES_ENRICHED)
     }
 
 
@@ -296,7 +296,7 @@ async def produce_to(settings: AlertSettings, placed: list[tuple[EnrichedArticle
     await producer.start()
     try:
         sent = [
-            await producer.send(ARTICLES_ENRICHED, encode(a), key=a.id.encode(), partition=p)
+            await producer.send(topic(ARTICLES_ENRICHED), encode(a), key=a.id.encode(), partition=p)
             for a, p in placed
         ]
         await asyncio.gather(*sent)

@@ -18,7 +18,6 @@ from newswatch_enrich.settings import EnrichSettings
 def enrich_settings(fresh_kafka: str, redis_url: str) -> EnrichSettings:
     return EnrichSettings(
         kafka_bootstrap=fresh_kafka,
-        kafka_enable_idempotence=False,
         kafka_partitions=2,
         redis_url=redis_url,
         batch_size=16,

@@ -71,7 +71,9 @@ async def test_raw_article_is_enriched_and_published(
     await producer.start()
     await consumer.start()
     try:
-        await (await producer.send(ARTICLES_RAW, encode(BORDER_STORY), key=BORDER_STORY.id.encode()))
+        await (
+            await producer.send(cfg.topic(ARTICLES_RAW), encode(BORDER_STORY), key=BORDER_STORY.id.encode())
+        )
         records = await _collect(consumer, {BORDER_STORY.id})
     finally:
         await consumer.stop()
@@ -103,8 +105,10 @@ async def test_invalid_message_is_dead_lettered_and_the_next_is_enriched(
     await enriched.start()
     try:
         # Same key, so both land on one partition in this order: the bad one must not block the good one.
-        await (await producer.send(ARTICLES_RAW, b"this is not JSON {", key=CALM_STORY.id.encode()))
-        await (await producer.send(ARTICLES_RAW, encode(CALM_STORY), key=CALM_STORY.id.encode()))
+        await (
+            await producer.send(cfg.topic(ARTICLES_RAW), b"this is not JSON {", key=CALM_STORY.id.encode())
+        )
+        await (await producer.send(cfg.topic(ARTICLES_RAW), encode(CALM_STORY), key=CALM_STORY.id.encode()))
         dead_records = await _collect(dead, {CALM_STORY.id})
         good_records = await _collect(enriched, {CALM_STORY.id})
     finally:
@@ -118,7 +122,7 @@ async def test_invalid_message_is_dead_lettered_and_the_next_is_enriched(
     assert b"RawArticle" in headers["error"]
     assert headers["reason"] == b"schema"
     assert headers["service"] == b"enrich"
-    assert headers["source_topic"] == ARTICLES_RAW.encode()
+    assert headers["source_topic"] == cfg.topic(ARTICLES_RAW).encode()
 
     (good,) = good_records
     article = decode(EnrichedArticle, good.value)

@@ -17,7 +17,6 @@ def make_settings(fresh_kafka: str, redis_url: str) -> Callable[..., IngestSetti
         values: dict[str, Any] = {
             "admin_token": ADMIN_TOKEN,
             "kafka_bootstrap": fresh_kafka,
-            "kafka_enable_idempotence": False,
             "kafka_partitions": PARTITIONS,
             "redis_url": redis_url,
             "ingest_poll_interval_s": 1,

@@ -28,6 +28,7 @@ from newswatch_shared.kafka import make_consumer, make_producer
 from newswatch_shared.schemas import RawArticle, decode
 from newswatch_shared.settings import KafkaConfig
 from newswatch_shared.topics import ARTICLES_RAW
+from tests.helpers.kafka import IDEMPOTENT, prefix
 
 ADMIN_TOKEN = "integration-admin-token-0123456789"
 PARTITIONS = 3
@@ -101,7 +102,8 @@ class RawReader:
         self.cfg = KafkaConfig(
             bootstrap=bootstrap,
             client_id="test-reader",
-            enable_idempotence=False,
+            enable_idempotence=IDEMPOTENT,
+            topic_prefix=prefix(),
             partitions=PARTITIONS,
             create_topics=False,
             session_timeout_ms=6000,
@@ -139,7 +141,11 @@ class RawReader:
         try:
             for partition in range(PARTITIONS):
                 await producer.send_and_wait(
-                    ARTICLES_RAW, b"{}", key=b"barrier", partition=partition, headers=[(_BARRIER, b"1")]
+                    self.cfg.topic(ARTICLES_RAW),
+                    b"{}",
+                    key=b"barrier",
+                    partition=partition,
+                    headers=[(_BARRIER, b"1")],
                 )
         finally:
             await producer.stop()

@@ -21,7 +21,8 @@ from newswatch_ingest.poller import Poller, PollerConfig
 from newswatch_ingest.settings import IngestSettings
 from newswatch_shared.kafka import ensure_topics, make_producer
 from newswatch_shared.netguard import EgressPolicy
-from newswatch_shared.topics import ALL_TOPICS
+from newswatch_shared.topics import ALL_TOPICS, ARTICLES_RAW
+from tests.helpers.kafka import topic
 from tests.integration.ingest.sched_servers import host_servers, metric
 from tests.integration.ingest.support import RawReader, eventually, rss
 
@@ -74,7 +75,7 @@ async def running(poller: Poller) -> AsyncIterator[None]:
 def config(**overrides: float) -> PollerConfig:
     values: dict[str, float] = {"interval_s": 300, "fetch_timeout_s": 30, "idle_s": 0.05, "busy_s": 0.05}
     values.update(overrides)
-    return PollerConfig(**values)  # type: ignore[arg-type]
+    return PollerConfig(**values, raw_topic=topic(ARTICLES_RAW))  # type: ignore[arg-type]
 
 
 def item(n: int) -> list[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from newswatch_shared.pipeline import ConsumeLoop, Outgoing
 from newswatch_shared.schemas import RawArticle, encode
 from newswatch_shared.settings import KafkaConfig
 from newswatch_shared.topics import DEAD_LETTER
+from tests.helpers.kafka import kafka_config
 
 pytestmark = pytest.mark.integration
 
@@ -33,9 +34,7 @@ def article(i: int) -> RawArticle:
 
 @pytest.fixture
 async def kafka(fresh_kafka: str) -> AsyncIterator[KafkaConfig]:
-    cfg = KafkaConfig(
-        bootstrap=fresh_kafka, client_id="test", enable_idempotence=False, partitions=2, create_topics=True
-    )
+    cfg = kafka_config(fresh_kafka)
     await ensure_topics(cfg, [IN, OUT, DEAD_LETTER])
     yield cfg
 
@@ -45,7 +44,7 @@ async def produce(cfg: KafkaConfig, values: Sequence[bytes]) -> None:
     await producer.start()
     try:
         for i, v in enumerate(values):
-            await producer.send_and_wait(IN, v, key=f"k{i}".encode())
+            await producer.send_and_wait(cfg.topic(IN), v, key=f"k{i}".encode())
     finally:
         await producer.stop()
 
@@ -54,7 +53,7 @@ async def drain(
     cfg: KafkaConfig, topic: str, n: int, timeout_s: float = 30
 ) -> list[tuple[bytes | None, dict[str, bytes]]]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=cfg.bootstrap, group_id=None, auto_offset_reset="earliest"
+        cfg.topic(topic), bootstrap_servers=cfg.bootstrap, group_id=None, auto_offset_reset="earliest"
     )
     await consumer.start()
     got: list[tuple[bytes | None, dict[str, bytes]]] = []
@@ -70,12 +69,14 @@ async def drain(
 
 async def committed(cfg: KafkaConfig, group: str) -> int:
     """Sum of committed offsets of ``group`` over the input topic's partitions."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=cfg.bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=cfg.bootstrap, group_id=cfg.group(group), enable_auto_commit=False
+    )
     await consumer.start()
     try:
         total = 0
         for p in range(cfg.partitions):
-            total += await consumer.committed(TopicPartition(IN, p)) or 0
+            total += await consumer.committed(TopicPartition(cfg.topic(IN), p)) or 0
         return total
     finally:
         await consumer.stop()
@@ -104,6 +105,7 @@ def make_loop(cfg: KafkaConfig, handler, group: str = "g") -> ConsumeLoop[RawArt
         input_model=RawArticle,
         handler=handler,
         retry_delay_s=0.05,
+        topic_prefix=cfg.topic_prefix,
     )
 
 
@@ -129,7 +131,7 @@ async def test_bad_message_is_dead_lettered_and_does_not_block(kafka: KafkaConfi
     assert good == encode(article(1))
     assert bad == b"{not json"
     assert headers["reason"] == b"schema" and b"validation error" in headers["error"]
-    assert headers["source_topic"] == IN.encode()
+    assert headers["source_topic"] == kafka.topic(IN).encode()
 
 
 async def test_poison_message_is_isolated_from_its_batch(kafka: KafkaConfig) -> None:

@@ -21,6 +21,7 @@ from newswatch_shared.schemas import RawArticle, encode
 from newswatch_shared.settings import KafkaConfig
 from newswatch_shared.topic_job import run as run_topic_job
 from newswatch_shared.topics import ALL_TOPICS
+from tests.helpers.kafka import kafka_config, topic
 
 pytestmark = pytest.mark.integration
 
@@ -30,18 +31,16 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def kafka(fresh_kafka: str) -> AsyncIterator[KafkaConfig]:
-    yield KafkaConfig(
-        bootstrap=fresh_kafka, client_id="test", enable_idempotence=False, partitions=2, create_topics=True
-    )
+    yield kafka_config(fresh_kafka)
 
 
 def lag(partition: int) -> float | None:
-    labels = {"service": "lagtest", "topic": IN, "partition": str(partition)}
+    labels = {"service": "lagtest", "topic": topic(IN), "partition": str(partition)}
     return REGISTRY.get_sample_value("newswatch_consumer_lag_messages", labels)
 
 
 def handled() -> float | None:
-    labels = {"service": "lagtest", "topic": IN}
+    labels = {"service": "lagtest", "topic": topic(IN)}
     return REGISTRY.get_sample_value("newswatch_message_age_seconds_count", labels)
 
 
@@ -66,7 +65,7 @@ async def test_lag_gauge_counts_waiting_messages_per_partition(kafka: KafkaConfi
                 feed_id="f",
                 fetched_at=NOW,
             )
-            await producer.send_and_wait(IN, encode(a), key=a.id.encode(), partition=partition)
+            await producer.send_and_wait(kafka.topic(IN), encode(a), key=a.id.encode(), partition=partition)
     finally:
         await producer.stop()
 
@@ -103,19 +102,24 @@ async def test_lag_gauge_counts_waiting_messages_per_partition(kafka: KafkaConfi
         await loop.consumer.stop()
         await loop.producer.stop()
     age = REGISTRY.get_sample_value(
-        "newswatch_message_age_seconds_count", {"service": "lagtest", "topic": IN}
+        "newswatch_message_age_seconds_count", {"service": "lagtest", "topic": topic(IN)}
     )
     assert age == 4
 
 
 async def test_topic_job_creates_every_topic_and_can_run_again(kafka: KafkaConfig) -> None:
     cfg = kafka.model_copy(update={"partitions": 3, "create_topics": False})
-    assert await run_topic_job(cfg) == dict.fromkeys(ALL_TOPICS, 3)
-    assert await run_topic_job(cfg) == dict.fromkeys(ALL_TOPICS, 3)  # a re-run changes nothing
+    every = dict.fromkeys((cfg.topic(t) for t in ALL_TOPICS), 3)
+    assert await run_topic_job(cfg) == every
+    assert await run_topic_job(cfg) == every  # a re-run changes nothing
 
 
-async def test_topic_job_says_why_when_the_broker_cannot_add_partitions(kafka: KafkaConfig) -> None:
+async def test_topic_job_grows_a_topic_or_says_why_the_broker_cannot(kafka: KafkaConfig) -> None:
     await run_topic_job(kafka.model_copy(update={"partitions": 2}), ["jobtest"])
-    # Apache Kafka grows the topic; the embedded Tansu broker has no CreatePartitions API.
-    with pytest.raises(RuntimeError, match="cannot add partitions"):
-        await run_topic_job(kafka.model_copy(update={"partitions": 4}), ["jobtest"])
+    try:
+        grown = await run_topic_job(kafka.model_copy(update={"partitions": 4}), ["jobtest"])
+    except RuntimeError as e:
+        # The embedded Tansu broker has no CreatePartitions API: the job says what to do instead.
+        assert "cannot add partitions" in str(e) and "NEWSWATCH_KAFKA_PARTITIONS" in str(e)
+    else:  # Apache Kafka grows it
+        assert grown == {kafka.topic("jobtest"): 4}

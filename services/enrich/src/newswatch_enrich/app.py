@@ -84,6 +84,7 @@ def make_consume_loop(
         handler=make_handler(enricher),
         batch_size=settings.batch_size,
         max_message_bytes=settings.kafka_max_message_bytes,
+        topic_prefix=settings.kafka_topic_prefix,
     )
 
 

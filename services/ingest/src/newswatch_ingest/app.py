@@ -30,7 +30,7 @@ from newswatch_shared.ops import ops_router
 from newswatch_shared.redis_client import make_redis
 from newswatch_shared.runtime import Worker
 from newswatch_shared.schemas import utcnow
-from newswatch_shared.topics import ALL_TOPICS
+from newswatch_shared.topics import ALL_TOPICS, ARTICLES_RAW
 
 __all__ = ["SERVICE", "create_app", "poller_config", "startup_feeds"]
 
@@ -79,6 +79,7 @@ def poller_config(settings: IngestSettings) -> PollerConfig:
         max_age_cap_s=settings.ingest_max_age_cap_s,
         max_article_chars=settings.ingest_max_article_chars,
         max_message_bytes=settings.kafka_max_message_bytes,
+        raw_topic=settings.kafka("ingest").topic(ARTICLES_RAW),
     )
 
 

@@ -72,6 +72,8 @@ class PollerConfig:
     max_article_chars: int = 100_000
     #: Largest article message, encoded; a bigger one is not published (``publish``).
     max_message_bytes: int = 1_000_000
+    #: The broker's name of ``articles.raw`` (the deployment's topic prefix included).
+    raw_topic: str = "articles.raw"
 
     @property
     def lease_s(self) -> int:
@@ -264,7 +266,7 @@ class FeedPoll:
         self._publishing |= ids
         try:
             refused = await publish_articles(
-                self._producer, new, max_message_bytes=self._cfg.max_message_bytes
+                self._producer, new, max_message_bytes=self._cfg.max_message_bytes, topic=self._cfg.raw_topic
             )
             # Refused ones are marked seen too: they can never be published, and trying again on
             # every poll would only repeat the warning (and, before, fail the whole poll).

@@ -39,10 +39,15 @@ class Refused:
 
 
 async def publish_articles(
-    producer: AIOKafkaProducer, articles: Sequence[RawArticle], *, max_message_bytes: int = 1_000_000
+    producer: AIOKafkaProducer,
+    articles: Sequence[RawArticle],
+    *,
+    max_message_bytes: int = 1_000_000,
+    topic: str = ARTICLES_RAW,
 ) -> list[Refused]:
     """Return once the broker has acknowledged every article it can take; the ones it never will are
-    returned. :class:`PublishError` when any other article was not acknowledged."""
+    returned. :class:`PublishError` when any other article was not acknowledged. ``topic`` is the
+    broker's name of ``articles.raw`` (with the deployment's prefix)."""
     refused: list[Refused] = []
     pending: list[tuple[RawArticle, asyncio.Future[object]]] = []
     try:
@@ -57,7 +62,7 @@ async def publish_articles(
                 continue
             try:
                 future = await producer.send(
-                    ARTICLES_RAW,
+                    topic,
                     value,
                     key=article.id.encode(),
                     headers=[("article_id", article.id.encode()), ("feed_id", article.feed_id.encode())],
@@ -77,7 +82,7 @@ async def publish_articles(
             failures.append(result)
     acked = len(results) - len(failures) - sum(isinstance(r, REFUSED) for r in results)
     if acked:
-        shared_metrics.PRODUCED.labels(SERVICE, ARTICLES_RAW).inc(acked)
+        shared_metrics.PRODUCED.labels(SERVICE, topic).inc(acked)
     if failures:
         first = failures[0]
         raise PublishError(

@@ -206,7 +206,6 @@ async def test_the_service_killed_mid_delivery_repeats_only_that_one(
         **os.environ,
         "NEWSWATCH_ADMIN_TOKEN": ADMIN_TOKEN,
         "NEWSWATCH_KAFKA_BOOTSTRAP": fresh_kafka,
-        "NEWSWATCH_KAFKA_ENABLE_IDEMPOTENCE": "false",
         "NEWSWATCH_KAFKA_PARTITIONS": "1",
         "NEWSWATCH_REDIS_URL": redis_url,
         "NEWSWATCH_ALERT_PORT": str(free_port()),

@@ -31,7 +31,6 @@ def settings(fresh_kafka: str, redis_url: str) -> AlertSettings:
     return AlertSettings(
         admin_token=ADMIN_TOKEN,
         kafka_bootstrap=fresh_kafka,
-        kafka_enable_idempotence=False,
         kafka_partitions=1,
         redis_url=redis_url,
         batch_size=16,
@@ -218,7 +217,6 @@ async def test_open_streams_are_capped_per_client_and_per_replica(redis_url: str
     settings = AlertSettings(
         admin_token=ADMIN_TOKEN,
         kafka_bootstrap=fresh_kafka,
-        kafka_enable_idempotence=False,
         kafka_partitions=1,
         redis_url=redis_url,
         alert_roles="api",

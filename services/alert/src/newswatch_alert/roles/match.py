@@ -70,6 +70,7 @@ async def match_role(settings: AlertSettings, redis: Redis, parts: Parts) -> Asy
             handler=handler,
             batch_size=settings.batch_size,
             max_message_bytes=settings.kafka_max_message_bytes,
+            topic_prefix=kafka.topic_prefix,
         )
         workers = [Worker("alert-watchlists", cache.run), Worker("alert-consume", consume.run)]
         for worker in workers:
