@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "canonical_url", "is_tracking_param"]
+__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "absolute_url", "canonical_url", "is_tracking_param"]
 
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "mtm_", "pk_")
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -56,6 +56,18 @@ def is_tracking_param(name: str) -> bool:
 def _clean_query(query: str) -> str:
     kept = [p for p in query.split("&") if p and not is_tracking_param(unquote(p.split("=", 1)[0]))]
     return "&".join(kept)
+
+
+def absolute_url(ref: str, base: str) -> str | None:
+    """``ref`` resolved against ``base``; None when it cannot be resolved at all.
+
+    urljoin raises ValueError on an unbalanced IPv6 bracket (``http://[oops/a``); a feed that writes
+    one in a single item must lose that item's link, not the whole document.
+    """
+    try:
+        return urljoin(base, ref.strip())
+    except ValueError:
+        return None
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
