@@ -53,8 +53,14 @@ class RawArticle(_Message):
     """One normalised feed item, as ingest publishes it to ``articles.raw``."""
 
     schema_version: Literal[1] = 1
-    id: str = Field(description="Stable hash of the canonical URL (or of the GUID when there is no link).")
-    url: str = Field(description="Canonical URL of the article; empty when the feed gave none.")
+    id: str = Field(
+        description="Stable hash of the canonical URL; for an item without one, of its feed and its GUID,"
+        " else of its feed, title and text."
+    )
+    url: str = Field(
+        description="Canonical URL of the article. An item without a link: its GUID when that is an"
+        " http(s) URL, else the feed's site link; empty when there is neither."
+    )
     title: str
     summary: str = ""
     content: str = ""

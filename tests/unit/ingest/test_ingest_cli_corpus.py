@@ -39,4 +39,4 @@ def test_feeds_parse_over_every_corpus_file(shared_corpora: Path | None) -> None
             (line,) = err.getvalue().splitlines()
             assert line.startswith(f"error: {path}: ") and line.endswith("."), path
             assert out.getvalue() == "", path
-    assert outcomes[0] > outcomes[EXIT_UNUSABLE] and articles > 50  # most test items have no link or GUID
+    assert outcomes[0] > outcomes[EXIT_UNUSABLE] and articles > 140  # many have nothing to show

@@ -47,7 +47,7 @@ def test_every_corpus_document_parses_or_is_refused_cleanly(shared_corpora: Path
         for article in made:
             assert article.url == "" or article.url.startswith(("http://", "https://")), path
             assert "\n\n" not in article.summary and article.title == article.title.strip(), path
-    assert parsed > refused and articles > 50  # most test files hold items without link or GUID
+    assert parsed > refused and articles > 140  # many test items have nothing to show at all
 
 
 def test_reader_relative_links_are_resolved(shared_corpora: Path | None) -> None:

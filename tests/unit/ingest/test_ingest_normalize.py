@@ -11,7 +11,6 @@ from newswatch_ingest.errors import EntryError
 from newswatch_ingest.normalize import (
     FUTURE_SKEW,
     FeedContext,
-    article_id,
     feed_context,
     normalize_entries,
     normalize_entry,
@@ -72,10 +71,10 @@ def test_relative_link_becomes_absolute_canonical_url() -> None:
     assert rss_articles()[1].url == "https://courier.example.org/world/fuel-convoy-north"
 
 
-def test_guid_only_entry_gets_a_guid_id_and_an_inferred_date() -> None:
+def test_guid_only_entry_gets_a_feed_scoped_guid_id_the_site_link_and_an_inferred_date() -> None:
     article = rss_articles()[2]
-    assert article.url == ""
-    assert article.id == stable_id("guid", "urn:courier:item:7781")
+    assert article.url == "https://courier.example.org/"
+    assert article.id == stable_id("guid", "feed-1", "urn:courier:item:7781")
     assert article.published_at == FETCHED and article.published_inferred
 
 
@@ -148,18 +147,18 @@ def test_link_wins_over_guid_for_the_id() -> None:
 def test_unusable_link_falls_back_to_guid() -> None:
     entry = ParsedEntry(link="mailto:desk@a.example", guid="g-1", title=TextPart(value="t"))
     article = normalize_entry(entry, CTX, FETCHED)
-    assert article.url == "" and article.id == stable_id("guid", "g-1")
+    assert article.url == "" and article.id == stable_id("guid", "feed-1", "g-1")
 
 
-def test_entry_without_link_or_guid_is_skipped_with_a_sentence() -> None:
-    entries = [ParsedEntry(title=TextPart(value="orphan")), ParsedEntry(link="https://a.example/1")]
+def test_entry_with_nothing_to_show_is_skipped_with_a_sentence() -> None:
+    entries = [ParsedEntry(guid=None), ParsedEntry(link="https://a.example/1")]
     articles, skipped = normalize_entries(entries, CTX, FETCHED)
     assert [a.url for a in articles] == ["https://a.example/1"]
     assert skipped == [
-        "Entry 1 skipped: The entry has neither a link nor a GUID, so it cannot be identified."
+        "Entry 1 skipped: The entry has no link, GUID, title or text, so there is nothing to publish."
     ]
     with pytest.raises(EntryError):
-        article_id("", None)
+        normalize_entry(ParsedEntry(), CTX, FETCHED)
 
 
 def test_duplicate_entries_in_one_document_become_one_article() -> None:

@@ -34,6 +34,11 @@ from newswatch_ingest.urls import canonical_url, is_tracking_param
         ("  https://news.example.com/a  ", None, "https://news.example.com/a"),
         ("https://news.example.com/a/../b", None, "https://news.example.com/b"),
         ("https://news.example.com/q?x=%7e&y=a%20b", None, "https://news.example.com/q?x=~&y=a+b"),
+        # A "%" that starts no escape is one, as w3lib already does in the query: "100%" and "100%25"
+        # are one URL, and "%%41" (which decoded to the new escape "%A…") cannot shift on a second pass.
+        ("https://news.example.com/100%", None, "https://news.example.com/100%25"),
+        ("https://news.example.com/100%25", None, "https://news.example.com/100%25"),
+        ("https://news.example.com/%%41a", None, "https://news.example.com/%25Aa"),
     ],
 )
 def test_canonical_url(url: str, base: str | None, expected: str) -> None:
@@ -44,6 +49,25 @@ def test_canonical_url(url: str, base: str | None, expected: str) -> None:
     "url", ["ftp://files.example.com/a", "mailto:desk@example.com", "not a url", "https:///nohost", ""]
 )
 def test_non_http_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValueError):
+        canonical_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://h.example@\\",  # was "http:////": no host at all
+        "http://h.example@ /",  # was "http:// /"
+        "http://a b.example/",
+        "http://a<b.example/",
+        "http://..example/",
+        "http://ex%41mple.org/",
+        # Browsers read "\\" as "/" and would go to host.example; urllib says evil.example. Refused, so
+        # the id never names a host other than the one a reader's click reaches.
+        "https://host.example\\@evil.example/",
+    ],
+)
+def test_urls_whose_host_is_not_a_host_are_refused(url: str) -> None:
     with pytest.raises(ValueError):
         canonical_url(url)
 

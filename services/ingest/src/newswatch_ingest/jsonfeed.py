@@ -13,13 +13,13 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urljoin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from newswatch_ingest.errors import FeedParseError
 from newswatch_ingest.parsed import ParsedEntry, ParsedFeed, TextPart
 from newswatch_ingest.text import one_line
+from newswatch_ingest.urls import absolute_url
 
 __all__ = ["is_json", "parse_json_feed"]
 
@@ -118,7 +118,7 @@ def _entry(item: _Item, base_url: str, feed_authors: tuple[str, ...]) -> ParsedE
         content = TextPart(value=item.content_text or "", html=False)
     return ParsedEntry(
         guid=(item.id or "").strip() or None,
-        link=urljoin(base_url, link) if link else None,
+        link=absolute_url(link, base_url) if link else None,
         title=TextPart(value=item.title or ""),
         summary=TextPart(value=item.summary or ""),
         content=content,
@@ -165,7 +165,7 @@ def parse_json_feed(body: bytes, base_url: str) -> ParsedFeed:
     return ParsedFeed(
         format="json" + "".join(c for c in version.removeprefix(_VERSION_PREFIX) if c.isalnum())[:8],
         title=one_line(feed.title),
-        link=urljoin(base_url, link) if link else None,
+        link=absolute_url(link, base_url) if link else None,
         language=_language(feed.language),
         entries=tuple(entries),
         warnings=tuple(warnings),

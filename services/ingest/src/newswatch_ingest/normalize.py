@@ -2,9 +2,10 @@
 
 Rules:
 
-- id: ``stable_id("url", canonical_url)`` when the entry has a usable http(s) link, so the same story
-  in two feeds (or with different tracking parameters) has one id; otherwise ``stable_id("guid",
-  guid)`` scoped to nothing but the GUID; an entry with neither is refused (:class:`EntryError`).
+- id and url: :mod:`identity` — the canonical link, else a GUID that is a URL (both global, so the
+  same story in two feeds is one article), else the GUID or the title and text, scoped to the feed;
+  an item without a link shows the feed's site link. An entry with nothing at all is refused
+  (:class:`EntryError`).
 - text: title, summary and content become plain text; a missing title is taken from the start of
   the summary or content, since every article needs something to show.
 - date: the entry's published (else updated) time in UTC. A missing date, or one more than
@@ -21,14 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from newswatch_ingest.errors import EntryError
+from newswatch_ingest.identity import canonical_link, identify
 from newswatch_ingest.language import detect_language
 from newswatch_ingest.parsed import ParsedEntry, ParsedFeed, TextPart
 from newswatch_ingest.text import html_to_text, normalize_whitespace, one_line
-from newswatch_ingest.urls import canonical_url
-from newswatch_shared.ids import stable_id
 from newswatch_shared.schemas import RawArticle
 
-__all__ = ["FUTURE_SKEW", "FeedContext", "article_id", "feed_context", "normalize_entries", "normalize_entry"]
+__all__ = ["FUTURE_SKEW", "FeedContext", "feed_context", "normalize_entries", "normalize_entry"]
 
 #: How far ahead of our clock a publication date may be before we stop believing it.
 FUTURE_SKEW = timedelta(minutes=5)
@@ -43,6 +43,8 @@ class FeedContext:
     url: str
     title: str = ""
     language: str | None = None
+    #: The feed's own site (canonical http(s) URL, or ""): what an item without a link points to.
+    site_url: str = ""
 
 
 def _plain(part: TextPart) -> str:
@@ -57,24 +59,6 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-def _canonical_link(link: str | None, base: str) -> str:
-    if not link:
-        return ""
-    try:
-        return canonical_url(link, base)
-    except ValueError:
-        return ""  # mailto:, javascript:, a bare fragment…: not an article address
-
-
-def article_id(url: str, guid: str | None) -> str:
-    """The stable article id, from the canonical URL or else the GUID."""
-    if url:
-        return stable_id("url", url)
-    if guid:
-        return stable_id("guid", guid)
-    raise EntryError("The entry has neither a link nor a GUID, so it cannot be identified.")
-
-
 def _published(entry: ParsedEntry, fetched_at: datetime) -> tuple[datetime, bool]:
     when = entry.published or entry.updated
     if when is None or when > fetched_at + FUTURE_SKEW:
@@ -83,17 +67,24 @@ def _published(entry: ParsedEntry, fetched_at: datetime) -> tuple[datetime, bool
 
 
 def normalize_entry(entry: ParsedEntry, feed: FeedContext, fetched_at: datetime) -> RawArticle:
-    url = _canonical_link(entry.link, feed.url)
-    ident = article_id(url, entry.guid)
     summary = _plain(entry.summary)
     content = _plain(entry.content)
-    title = one_line(_plain(entry.title)) or _shorten(summary or content, _TITLE_FROM_TEXT_CHARS)
+    own_title = one_line(_plain(entry.title))
+    ident = identify(
+        link=entry.link,
+        guid=entry.guid,
+        text=(own_title, summary, content),
+        feed_id=feed.id,
+        base=feed.url,
+        site_url=feed.site_url,
+    )
+    title = own_title or _shorten(summary or content, _TITLE_FROM_TEXT_CHARS)
     published_at, inferred = _published(entry, fetched_at)
     declared = entry.language or feed.language
     language = declared or detect_language(f"{title}\n{summary}\n{content}")
     return RawArticle(
-        id=ident,
-        url=url,
+        id=ident.id,
+        url=ident.url,
         title=title,
         summary=summary,
         content=content if content != summary else "",
@@ -128,4 +119,10 @@ def normalize_entries(
 
 def feed_context(feed_id: str, feed_url: str, title: str, parsed: ParsedFeed) -> FeedContext:
     """The context for a feed's articles: our stored title wins over the document's."""
-    return FeedContext(id=feed_id, url=feed_url, title=title or parsed.title, language=parsed.language)
+    return FeedContext(
+        id=feed_id,
+        url=feed_url,
+        title=title or parsed.title,
+        language=parsed.language,
+        site_url=canonical_link(parsed.link),
+    )

@@ -23,7 +23,6 @@ import time
 import xml.sax
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
@@ -32,6 +31,7 @@ from newswatch_ingest.errors import FeedParseError
 from newswatch_ingest.jsonfeed import is_json, parse_json_feed
 from newswatch_ingest.parsed import ParsedEntry, ParsedFeed, TextPart
 from newswatch_ingest.text import html_to_text, one_line
+from newswatch_ingest.urls import absolute_url
 from newswatch_ingest.xmlguard import check_entities
 
 __all__ = ["ParsedEntry", "ParsedFeed", "TextPart", "parse_feed"]
@@ -96,11 +96,36 @@ def _date(value: Any) -> datetime | None:
         return None
 
 
-def _adapt_entry(entry: Any, base_url: str) -> ParsedEntry:
+def _keep_guids_as_written() -> None:
+    """feedparser resolves permalink GUIDs and Atom ids against the document's URL as if they were
+    links: ``<guid>1</guid>`` in https://host/feeds/a.xml came out as https://host/feeds/1, a page that
+    does not exist, shared by every feed in that folder, and different whenever the feed was fetched
+    through another URL (so its items were published again). A GUID is an identifier;
+    :func:`_link` decides whether it is also an address. Only ``id`` is taken out of feedparser's
+    set of relative-URI elements: links, logos and the rest are still resolved (xml:base included)."""
+    mixin = feedparser.mixin._FeedParserMixin
+    mixin.can_be_relative_uri = set(mixin.can_be_relative_uri) - {"id"}
+
+
+_keep_guids_as_written()
+
+
+def _link(entry: Any, guid: str, base_url: str) -> str | None:
+    """The entry's link, absolute. feedparser copies a permalink GUID into ``link`` when there is no
+    link element; that copy counts only when the GUID looks like an address (http(s), or a path
+    starting with ``/``), not for ``1`` or ``tag:…``, which are identifiers."""
     link = _str(_get(entry, "link"))
+    if link and link == guid and _get(entry, "guidislink"):
+        looks_like_address = guid.lower().startswith(("http://", "https://", "/"))
+        link = link if looks_like_address else ""
+    return absolute_url(link, base_url) if link else None
+
+
+def _adapt_entry(entry: Any, base_url: str) -> ParsedEntry:
+    guid = _str(_get(entry, "id"))
     return ParsedEntry(
-        guid=_str(_get(entry, "id")) or None,
-        link=urljoin(base_url, link) if link else None,
+        guid=guid or None,
+        link=_link(entry, guid, base_url),
         title=_text(_get(entry, "title"), _get(entry, "title_detail")),
         summary=_text(_get(entry, "summary"), _get(entry, "summary_detail")),
         content=_content(entry),
@@ -190,7 +215,7 @@ def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> P
     return ParsedFeed(
         format=version or "unknown",
         title=one_line(html_to_text(title.value) if title.html else title.value),
-        link=urljoin(base_url, link) if link else None,
+        link=absolute_url(link, base_url) if link else None,
         language=_language(_get(feed, "language")),
         entries=tuple(_adapt_entry(e, base_url) for e in entries),
         warnings=tuple(warnings),
