@@ -104,7 +104,8 @@ async def test_a_digest_sends_one_message_per_channel_per_period(
     assert await one_round(outbox, deliverer, clock) == 2
 
     (hook,) = receiver.received("/hook")
-    assert verify(SECRET, hook.body, hook.headers["x-newswatch-signature"])
+    assert verify(SECRET, hook.body, hook.headers, now=clock.now.timestamp())
+    assert hook.headers["x-newswatch-timestamp"] == str(int(clock.now.timestamp()))
     assert hook.headers["idempotency-key"] == hook.headers["x-newswatch-digest-id"] == the_digest
     assert hook.headers["x-newswatch-event"] == "digest"
     digest = DigestEvent.model_validate_json(hook.body)
@@ -219,6 +220,29 @@ async def test_retry_after_is_honoured_and_the_last_failure_is_dead(
     ((state,),) = [v.deliveries for v in await store.list_for("u1", 10)]
     assert (state.status, state.attempts, state.last_error) == ("dead", 3, "HTTP 503")
     assert len(receiver.received("/slack")) == 3 and await redis_client.zcard("outbox") == 0
+
+
+async def test_each_attempt_is_signed_at_its_own_time(
+    redis_client: Redis, http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """A retry carries a fresh timestamp (a receiver refuses stale ones) and the same Idempotency-Key."""
+    clock = Clock(T0)
+    store = AlertStore(redis_client, 86400, 100)
+    outbox, deliverer = worker(redis_client, http, clock)
+    receiver.script["/hook"] = [(500, {})]
+    alert = alert_for("retried", T0)
+    await store.create(alert, [WebhookChannel(id="hook", url=receiver.url("/hook"), secret=SECRET)], T0)
+    await one_round(outbox, deliverer, clock)
+    clock.advance(seconds=600)
+    await one_round(outbox, deliverer, clock)
+
+    first, second = receiver.received("/hook")
+    assert first.body == second.body
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"] == alert.id
+    assert first.headers["x-newswatch-timestamp"] == str(int(T0.timestamp()))
+    assert second.headers["x-newswatch-timestamp"] == str(int(T0.timestamp()) + 600)
+    assert verify(SECRET, second.body, second.headers, now=clock.now.timestamp())
+    assert not verify(SECRET, first.body, first.headers, now=clock.now.timestamp())  # a replay: too old
 
 
 async def test_the_rate_limit_script_books_what_the_model_says(redis_client: Redis) -> None:

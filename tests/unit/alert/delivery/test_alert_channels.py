@@ -156,11 +156,13 @@ def test_destinations_and_their_rate_limit_keys() -> None:
 
 def test_webhook_headers_sign_the_body_and_name_the_subject() -> None:
     body = alert().model_dump_json().encode()
-    headers = webhook.headers("a-long-secret-for-tests", body, "a1b2c3", digest=False)
-    assert verify("a-long-secret-for-tests", body, headers["X-Newswatch-Signature"])
+    secret = "a-long-secret-for-tests"
+    headers = webhook.headers(secret, body, "a1b2c3", digest=False, timestamp=1_795_780_800)
+    assert headers["X-Newswatch-Timestamp"] == "1795780800"
+    assert verify(secret, body, headers, now=1_795_780_800)
     assert headers["Idempotency-Key"] == headers["X-Newswatch-Alert-Id"] == "a1b2c3"
     assert headers["X-Newswatch-Event"] == "alert" and headers["Content-Type"] == "application/json"
-    as_digest = webhook.headers("k" * 16, b"{}", "d1", digest=True)
+    as_digest = webhook.headers("k" * 16, b"{}", "d1", digest=True, timestamp=0)
     assert as_digest["X-Newswatch-Digest-Id"] == as_digest["Idempotency-Key"] == "d1"
     assert "X-Newswatch-Alert-Id" not in as_digest
 

@@ -104,7 +104,10 @@ class WebhookChannel(_Frozen):
     id: str
     type: Literal["webhook"] = "webhook"
     url: str
-    secret: str = Field(description="Signs each delivery: X-Newswatch-Signature: sha256=HMAC(secret, body).")
+    secret: str = Field(
+        description="Signs each delivery: X-Newswatch-Signature: sha256=HMAC-SHA256(secret, "
+        '"<X-Newswatch-Timestamp>." + body).'
+    )
 
 
 class SlackChannel(_Frozen):

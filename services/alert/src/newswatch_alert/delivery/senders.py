@@ -78,7 +78,11 @@ class Senders:
         else:
             body = (entry.alert_json or "").encode("utf-8")  # the stored JSON, byte for byte
         headers = webhook.headers(
-            channel.secret, body, entry.item.subject_id, digest=entry.digest is not None
+            channel.secret,
+            body,
+            entry.item.subject_id,
+            digest=entry.digest is not None,
+            timestamp=int(now.timestamp()),  # this attempt's time: a retry is signed afresh
         )
         return await self._post(channel.url, body, headers, now)
 
