@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -35,7 +35,7 @@ class SmtpConfig:
     port: int
     sender: str
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log line or a traceback
     starttls: bool = True
 
 

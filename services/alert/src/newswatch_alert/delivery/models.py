@@ -25,7 +25,10 @@ class DeliveryState(_Frozen):
 
     channel_id: str
     type: ChannelType = "webhook"
-    url: str = Field(description="Where it goes: the webhook or Slack URL, or mailto:<recipients>.")
+    url: str = Field(
+        description="Where it goes: mailto:<recipients>, or the webhook or Slack URL, which the API shows "
+        "as its origin and a fingerprint (https://hooks.slack.com/…#1a2b3c4d); GET /watchlists has it whole."
+    )
     status: DeliveryStatus = "pending"
     attempts: int = 0
     last_error: str | None = None

@@ -16,6 +16,7 @@ from datetime import datetime
 import httpx
 
 from newswatch_alert.common import metrics
+from newswatch_alert.common.redact import redact_text
 from newswatch_alert.delivery import email, slack, webhook
 from newswatch_alert.delivery.channels import EmailChannel, SlackChannel, WebhookChannel
 from newswatch_alert.delivery.outbox import Claimed
@@ -32,13 +33,14 @@ class SendResult:
 
 
 def describe_failure(response: httpx.Response | None, error: Exception | None) -> str | None:
-    """A short, stable description of why a POST failed; None when it succeeded."""
+    """A short, stable description of why a POST failed; None when it succeeded. An error's text may
+    quote the URL (the channel's credential): it is redacted."""
     if error is not None:
         if isinstance(error, httpx.TimeoutException):
             return f"timeout ({type(error).__name__})"
         if isinstance(error, httpx.ConnectError):
-            return f"connection failed: {error}"[:300]
-        return f"{type(error).__name__}: {error}"[:300]
+            return redact_text(f"connection failed: {error}")[:300]
+        return redact_text(f"{type(error).__name__}: {error}")[:300]
     assert response is not None
     if response.is_success:
         return None

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from redis.exceptions import RedisError
 
 from newswatch_alert.common import metrics
+from newswatch_alert.common.redact import redact_url
 from newswatch_alert.delivery.channels import destination_key
 from newswatch_alert.delivery.models import DeliveryState
 from newswatch_alert.delivery.outbox import Claimed, Outbox
@@ -145,21 +146,23 @@ def _created(entry: Claimed) -> datetime | None:
 
 
 def _log_outcome(entry: Claimed, state: DeliveryState) -> None:
+    """One line per attempt; the URL shown is its origin and fingerprint (``common.redact``)."""
     extra = {"subject_id": entry.item.subject_id if entry.item else "", "channel_id": state.channel_id}
     what = "digest" if entry.digest else "alert"
+    where = redact_url(state.url)
     if state.status == "delivered":
-        log.info("%s delivered to %s after %d attempt(s)", what, state.url, state.attempts, extra=extra)
+        log.info("%s delivered to %s after %d attempt(s)", what, where, state.attempts, extra=extra)
     elif state.status == "dead":
         log.warning(
             "%s delivery to %s gave up after %d attempts: %s",
             what,
-            state.url,
+            where,
             state.attempts,
             state.last_error,
             extra=extra,
         )
     else:
-        log.info("%s delivery to %s failed (%s); will retry", what, state.url, state.last_error, extra=extra)
+        log.info("%s delivery to %s failed (%s); will retry", what, where, state.last_error, extra=extra)
 
 
 def _ms(moment: datetime) -> int:
