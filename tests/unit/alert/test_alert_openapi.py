@@ -65,6 +65,10 @@ def test_the_api_has_its_endpoints(spec: dict[str, Any]) -> None:
         ("GET", "/alerts"),
         ("GET", "/alerts/{alert_id}"),
         ("GET", "/articles"),
+        ("GET", "/deliveries/dead"),
+        ("POST", "/deliveries/dead/{dead_id}/redrive"),
+        ("GET", "/admin/deliveries/dead"),
+        ("POST", "/admin/deliveries/dead/redrive"),
     } <= listed
     assert {"UserKey", "AdminToken"} <= set(spec["components"]["securitySchemes"])
 
@@ -112,7 +116,7 @@ def test_credentials_are_declared_where_needed(spec: dict[str, Any]) -> None:
         key = (method.upper(), path)
         if path.startswith(PUBLIC_PREFIXES):
             assert method == "get" and not schemes, key
-        elif path.startswith("/users"):
+        elif path.startswith(("/users", "/admin/")):
             assert schemes == {"AdminToken"}, key
         else:
             assert schemes == {"UserKey"}, key

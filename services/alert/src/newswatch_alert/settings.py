@@ -102,6 +102,23 @@ class AlertSettings(ServiceSettings):
         description="Deliveries per minute for one user over all channels, bursts of as many; more wait. "
         "0: no limit.",
     )
+    alert_rate_max_wait_s: float = Field(
+        default=3 * 3600.0,
+        ge=60,
+        description="Longest a delivery waits for a rate-limit slot; one whose slot is further away ends "
+        "`dead` (a dead letter, to redrive) without taking the slot.",
+    )
+    alert_dead_letter_ttl_s: int = Field(
+        default=30 * 86400,
+        ge=3600,
+        description="Seconds a dead delivery is kept for GET /deliveries/dead and redrive.",
+    )
+    alert_dead_letter_per_user: int = Field(
+        default=1000,
+        ge=10,
+        description="Dead deliveries kept per user (the oldest go first); entries that no longer parse "
+        "count as one more owner.",
+    )
     alert_digest_grace_s: float = Field(
         default=30.0,
         ge=0,

@@ -245,16 +245,25 @@ async def test_each_attempt_is_signed_at_its_own_time(
     assert not verify(SECRET, first.body, first.headers, now=clock.now.timestamp())  # a replay: too old
 
 
-async def test_the_rate_limit_script_books_what_the_model_says(redis_client: Redis) -> None:
-    limiter = RateLimiter(redis_client, per_user_per_minute=5, per_destination_per_minute=3)
+@pytest.mark.parametrize("max_wait_ms", [None, 45_000])
+async def test_the_rate_limit_script_books_what_the_model_says(
+    redis_client: Redis, max_wait_ms: int | None
+) -> None:
+    limiter = RateLimiter(
+        redis_client, per_user_per_minute=5, per_destination_per_minute=3, max_wait_ms=max_wait_ms
+    )
     rates = [Rate(5), Rate(3)]
     rng = random.Random(11)
     tats: dict[str, int | None] = {}
     now = 1_800_000_000_000
+    too_far = 0
     for _ in range(200):
         now += rng.choice([0, 0, 1_000, 7_000, 20_000, 90_000])
         user, dest = rng.choice(["ana", "bo"]), rng.choice(["x", "y", "z"])
         names = [f"ratelimit:user:{user}", f"ratelimit:dest:{dest}"]
-        expected, booked = reserve([tats.get(n) for n in names], rates, now)
+        latest = None if max_wait_ms is None else now + max_wait_ms
+        expected, booked = reserve([tats.get(n) for n in names], rates, now, latest)
         assert await limiter.reserve(user, dest, now) == expected
+        too_far += limiter.too_far(expected, now)
         tats.update(zip(names, booked, strict=True))
+    assert (too_far > 0) == (max_wait_ms is not None)  # the case was met, not only the easy one

@@ -6,6 +6,10 @@ webhook POST, Slack message or e-mail; an alert or a digest); record the outcome
 delivered; anything else (status, timeout, refused connection, SMTP error) is retried with jittered
 exponential backoff, or after the receiver's ``Retry-After``, until the last attempt marks it dead.
 
+A dead delivery is kept as a dead letter (``deadletter``), and so is one the rate limits would hold
+longer than the maximum wait, and one whose stored parts no longer parse (``claimed``): each is
+buried once, with its reason and error, and the worker goes on with the rest.
+
 Delivery is at-least-once, and exactly-once except in one window: if the process dies after the
 receiver accepted but before the outcome is recorded, the entry becomes due again when its lease
 runs out and is sent once more with the same idempotency key (alert or digest id; for e-mail the
@@ -27,7 +31,8 @@ from redis.exceptions import RedisError
 
 from newswatch_alert.common import metrics
 from newswatch_alert.common.redact import redact_url
-from newswatch_alert.delivery.channels import destination_key
+from newswatch_alert.delivery.channels import destination, destination_key
+from newswatch_alert.delivery.deadletter import DeadReason, dead_record, gave_up
 from newswatch_alert.delivery.models import DeliveryState
 from newswatch_alert.delivery.outbox import Claimed, Outbox
 from newswatch_alert.delivery.policy import RetryPolicy, after_attempt, deferred
@@ -38,6 +43,8 @@ from newswatch_shared.schemas import utcnow
 __all__ = ["Deliverer"]
 
 log = logging.getLogger(__name__)
+
+_GAUGE_EVERY_S = 15.0
 
 
 class Deliverer:
@@ -66,12 +73,17 @@ class Deliverer:
         self._inflight: set[asyncio.Task[None]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        counted_at = -_GAUGE_EVERY_S
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
                 free = self._concurrency - len(self._inflight)
                 if free > 0:
                     try:
                         claimed = await self._outbox.claim_due(_ms(self._clock()), free)
+                        if loop.time() - counted_at >= _GAUGE_EVERY_S:
+                            metrics.DEAD_LETTER_ENTRIES.set(await self._outbox.dead_letters())
+                            counted_at = loop.time()
                     except RedisError as e:
                         log.warning("outbox poll failed: %s", e)
                         claimed = []
@@ -102,6 +114,9 @@ class Deliverer:
             log.exception("delivery of %s failed unexpectedly", entry.member)
 
     async def _attempt(self, entry: Claimed) -> None:
+        if entry.broken is not None:
+            await self._bury(entry, entry.broken, "unparsable")
+            return
         if not entry.sendable or entry.item is None or entry.state is None:
             # The alert, digest or entry details expired: there is nothing left to send.
             log.warning("dropping outbox entry %s: what it delivers is no longer stored", entry.member)
@@ -112,6 +127,11 @@ class Deliverer:
         now = self._clock()
         if self._limiter is not None and not _slot_booked(state, now):
             slot_ms = await self._limiter.reserve(item.user_id, destination_key(channel), _ms(now))
+            if self._limiter.too_far(slot_ms, _ms(now)):
+                wait_s = (slot_ms - _ms(now)) / 1000
+                error = f"rate limits: next slot {wait_s:.0f} s away, past NEWSWATCH_ALERT_RATE_MAX_WAIT_S"
+                await self._bury(entry, error, "rate_wait")
+                return
             if slot_ms > _ms(now):
                 until = datetime.fromtimestamp(slot_ms / 1000, UTC)
                 if await self._outbox.finish(entry, deferred(state, until, now), slot_ms):
@@ -121,6 +141,10 @@ class Deliverer:
         result = await self._senders.send(entry, now)
         done = self._clock()
         after = after_attempt(state, result.error, done, self._policy, self._rng, result.retry_after_s)
+        if after.status == "dead":
+            if await self._bury(entry, after.last_error or "failed", "attempts", after):
+                metrics.DELIVERIES.labels(channel.type, "dead").inc()
+            return
         next_ms = _ms(after.next_attempt_at) if after.next_attempt_at is not None else None
         if not await self._outbox.finish(entry, after, next_ms):
             log.warning("lease on %s was lost; another replica owns it now", entry.member)
@@ -133,6 +157,43 @@ class Deliverer:
                     max(0.0, (done - since).total_seconds())
                 )
         _log_outcome(entry, after)
+
+    async def _bury(
+        self, entry: Claimed, error: str, reason: DeadReason, final: DeliveryState | None = None
+    ) -> bool:
+        """Keep the entry as a dead letter and record its final state: ``final`` after the last
+        attempt; given up without an attempt (rate wait, or a state that did not parse) otherwise."""
+        now = self._clock()
+        if final is None and entry.item is not None:
+            final = gave_up(entry.state or _fresh_state(entry, now), error, now)
+        dead = dead_record(entry.member, entry.item, final, reason, error, now)
+        if not await self._outbox.bury(entry, final, dead):
+            log.warning("lease on %s was lost; another replica owns it now", entry.member)
+            return False
+        metrics.DEAD_LETTERS.labels(dead.channel_type or "unknown", reason).inc()
+        log.warning(
+            "%s delivery to %s is dead (%s) after %d attempt(s): %s",
+            dead.kind,
+            dead.destination or "?",
+            reason,
+            dead.attempts,
+            error,
+            extra={"subject_id": dead.subject_id, "channel_id": dead.channel_id},
+        )
+        return True
+
+
+def _fresh_state(entry: Claimed, now: datetime) -> DeliveryState:
+    """A state for an entry whose stored state did not parse, from its item (which did)."""
+    assert entry.item is not None
+    channel = entry.item.target()
+    return DeliveryState(
+        channel_id=entry.item.channel_id,
+        type=channel.type,
+        url=destination(channel),
+        digest_id=entry.item.digest_id,
+        updated_at=now,
+    )
 
 
 def _slot_booked(state: DeliveryState, now: datetime) -> bool:
@@ -152,15 +213,6 @@ def _log_outcome(entry: Claimed, state: DeliveryState) -> None:
     where = redact_url(state.url)
     if state.status == "delivered":
         log.info("%s delivered to %s after %d attempt(s)", what, where, state.attempts, extra=extra)
-    elif state.status == "dead":
-        log.warning(
-            "%s delivery to %s gave up after %d attempts: %s",
-            what,
-            where,
-            state.attempts,
-            state.last_error,
-            extra=extra,
-        )
     else:
         log.info("%s delivery to %s failed (%s); will retry", what, where, state.last_error, extra=extra)
 

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from newswatch_alert.alerts.api import alerts_router
+from newswatch_alert.alerts.deadletter_api import dead_letter_router
 from newswatch_alert.alerts.stream_api import stream_router
 from newswatch_alert.common.parts import Parts
 from newswatch_alert.dashboard.api import dashboard_router
@@ -48,6 +49,7 @@ def api_routers(settings: AlertSettings) -> list[APIRouter]:
         users_router(settings.admin_token),
         watchlists_router(),
         alerts_router(),
+        dead_letter_router(settings.admin_token),  # /deliveries/dead, /admin/deliveries/dead
         dashboard_router(),  # / and /dashboard/<file>
     ]
 
@@ -64,6 +66,7 @@ async def api_role(settings: AlertSettings, redis: Redis, parts: Parts) -> Async
         users,
         WatchlistStore(redis, settings.alert_max_watchlists_per_user),
         build.alert_store(settings, redis),
+        build.dead_letters(settings, redis),
         live,
         streams,
     )

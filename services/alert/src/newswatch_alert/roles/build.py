@@ -8,16 +8,25 @@ from redis.asyncio import Redis
 from newswatch_alert.alerts.store import AlertStore
 from newswatch_alert.alerts.stream import AlertStreams
 from newswatch_alert.delivery.email import SmtpConfig
-from newswatch_alert.delivery.outbox import Outbox
+from newswatch_alert.delivery.outbox import DeadLetterLimits, Outbox
 from newswatch_alert.delivery.policy import RetryPolicy
 from newswatch_alert.delivery.ratelimit import RateLimiter
+from newswatch_alert.delivery.redrive import DeadLetters
 from newswatch_alert.delivery.senders import Senders
 from newswatch_alert.delivery.worker import Deliverer
 from newswatch_alert.live.articles import ArticleStore
 from newswatch_alert.live.feed import LiveConfig, LiveFeed
 from newswatch_alert.settings import AlertSettings
 
-__all__ = ["alert_store", "alert_streams", "article_store", "deliverer", "live_feed", "outbox"]
+__all__ = [
+    "alert_store",
+    "alert_streams",
+    "article_store",
+    "dead_letters",
+    "deliverer",
+    "live_feed",
+    "outbox",
+]
 
 
 def article_store(settings: AlertSettings, redis: Redis) -> ArticleStore:
@@ -75,7 +84,12 @@ def outbox(settings: AlertSettings, redis: Redis) -> Outbox:
         int(settings.alert_delivery_lease_s * 1000),
         ttl_s=settings.alert_alert_ttl_s,
         digest_max_items=settings.alert_digest_max_items,
+        dead_letters=DeadLetterLimits(settings.alert_dead_letter_ttl_s, settings.alert_dead_letter_per_user),
     )
+
+
+def dead_letters(settings: AlertSettings, redis: Redis) -> DeadLetters:
+    return DeadLetters(redis, settings.alert_dead_letter_ttl_s, settings.alert_alert_ttl_s)
 
 
 def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) -> Deliverer:
@@ -104,5 +118,6 @@ def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) ->
             redis,
             per_user_per_minute=settings.alert_rate_user_per_minute,
             per_destination_per_minute=settings.alert_rate_channel_per_minute,
+            max_wait_ms=int(settings.alert_rate_max_wait_s * 1000),
         ),
     )
