@@ -89,6 +89,18 @@ class AlertSettings(ServiceSettings):
         default="newswatch <alerts@newswatch.invalid>",
         description="From header of alert e-mails; its domain also names the Message-IDs.",
     )
+    alert_public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$",
+        description="Public base URL of the api role (e.g. https://newswatch.example.org): e-mails link "
+        "to its /email/confirm and /email/unsubscribe. Required where the deliver role sends e-mail.",
+    )
+    alert_email_confirm_interval_s: float = Field(
+        default=86400.0,
+        ge=60,
+        description="At most one confirmation mail per address in this time (all users together); an "
+        "unanswered request is asked again, on the next save of a watchlist naming it, only after it.",
+    )
     # -- rate limits, digests ---------------------------------------------------------------------------
     alert_rate_channel_per_minute: int = Field(
         default=60,
@@ -224,6 +236,11 @@ class AlertSettings(ServiceSettings):
         # A lease shorter than a request would let a second replica send while the first still waits.
         if self.alert_delivery_lease_s < self.alert_webhook_timeout_s + 5:
             raise ValueError("NEWSWATCH_ALERT_DELIVERY_LEASE_S must exceed the webhook timeout by 5 s")
+        if self.alert_smtp_host and "deliver" in self.roles and not self.alert_public_url:
+            raise ValueError(
+                "NEWSWATCH_ALERT_PUBLIC_URL is required to send e-mail: every mail links to the api role "
+                "(to confirm the address, to unsubscribe)"
+            )
         if "@" not in parseaddr(self.alert_smtp_from)[1]:
             raise ValueError("NEWSWATCH_ALERT_SMTP_FROM must hold an address (name <local@domain>)")
         if self.alert_backoff_cap_s < self.alert_backoff_base_s:

@@ -13,6 +13,7 @@ __all__ = [
     "DELIVERIES_REDRIVEN",
     "DELIVERY_LATENCY",
     "DELIVERY_SECONDS",
+    "EMAIL_CONSENT",
     "STREAM_CONNECTIONS",
     "STREAM_DROPPED",
     "STREAM_EVENTS",
@@ -23,7 +24,7 @@ ALERTS_CREATED = Counter("newswatch_alert_alerts_created_total", "Alerts created
 DELIVERIES = Counter(
     "newswatch_alert_deliveries_total",
     "Delivery attempts by channel type (webhook, slack, email) and outcome: delivered, failed (will "
-    "retry), dead (gave up).",
+    "retry), dead (gave up); and e-mail deliveries not attempted because no address confirmed (unconfirmed).",
     ["channel", "outcome"],
 )
 DELIVERIES_DEFERRED = Counter(
@@ -46,6 +47,11 @@ DELIVERIES_REDRIVEN = Counter(
     "newswatch_alert_deliveries_redriven_total",
     "Dead deliveries put back in the outbox by a redrive (user or admin), by channel type.",
     ["channel"],
+)
+EMAIL_CONSENT = Counter(
+    "newswatch_alert_email_consent_total",
+    "E-mail consent events: requested (a confirmation mail queued), confirmed, unsubscribed.",
+    ["event"],
 )
 WATCHLIST_RELOADS = Counter(
     "newswatch_alert_watchlist_reloads_total", "Times the in-memory watchlist index was rebuilt."

@@ -1,7 +1,7 @@
 """Sending one claimed outbox entry over its channel, and classifying what came back.
 
 The formatting lives in ``webhook``, ``slack`` and ``email``; this module does the I/O (one shared
-httpx client for webhooks and Slack, aiosmtplib for e-mail) and turns every outcome into a
+httpx client for webhooks and Slack; e-mail through ``mailer``) and turns every outcome into a
 :class:`SendResult`: accepted, or a short stable error (``HTTP 503``, ``timeout (ReadTimeout)``,
 ``connection failed: …``, ``SMTP 550: …``) plus the receiver's ``Retry-After`` when it gave one.
 """
@@ -17,8 +17,10 @@ import httpx
 
 from newswatch_alert.common import metrics
 from newswatch_alert.common.redact import redact_text
-from newswatch_alert.delivery import email, slack, webhook
+from newswatch_alert.delivery import slack, webhook
 from newswatch_alert.delivery.channels import EmailChannel, SlackChannel, WebhookChannel
+from newswatch_alert.delivery.consent import Recipients
+from newswatch_alert.delivery.mailer import Mailer
 from newswatch_alert.delivery.outbox import Claimed
 from newswatch_shared.retry import parse_retry_after
 from newswatch_shared.schemas import AlertEvent
@@ -48,20 +50,22 @@ def describe_failure(response: httpx.Response | None, error: Exception | None) -
 
 
 class Senders:
-    """Sends an entry over its channel type; ``smtp`` None makes e-mail deliveries fail (and retry)."""
+    """Sends an entry over its channel type; ``mailer`` None makes e-mail deliveries fail (and retry)."""
 
-    def __init__(self, http: httpx.AsyncClient, smtp: email.SmtpConfig | None, timeout_s: float) -> None:
+    def __init__(self, http: httpx.AsyncClient, mailer: Mailer | None, timeout_s: float) -> None:
         self._http = http
-        self._smtp = smtp
+        self.mailer = mailer
         self._timeout_s = timeout_s
 
-    async def send(self, entry: Claimed, now: datetime) -> SendResult:
+    async def send(self, entry: Claimed, now: datetime, recipients: Recipients | None = None) -> SendResult:
+        """One attempt. An e-mail alert or digest goes to ``recipients.confirmed`` (the worker sorted
+        them); a confirmation entry to its address."""
         assert entry.item is not None
         channel = entry.item.target()
         started = time.perf_counter()
         try:
             if isinstance(channel, EmailChannel):
-                return await self._email(entry, channel)
+                return await self._email(entry, recipients)
             if isinstance(channel, SlackChannel):
                 message = (
                     slack.digest_message(entry.digest) if entry.digest else slack.alert_message(_alert(entry))
@@ -101,20 +105,12 @@ class Senders:
             wait = parse_retry_after(response.headers.get("Retry-After"), now)
         return SendResult(failure, wait)
 
-    async def _email(self, entry: Claimed, channel: EmailChannel) -> SendResult:
-        if self._smtp is None:
+    async def _email(self, entry: Claimed, recipients: Recipients | None) -> SendResult:
+        if self.mailer is None:
             return SendResult("e-mail is not configured (NEWSWATCH_ALERT_SMTP_HOST is unset)")
-        sender = self._smtp.sender
-        message = (
-            email.digest_message(entry.digest, sender, channel.to)
-            if entry.digest
-            else email.alert_message(_alert(entry), sender, channel.to)
-        )
-        try:
-            await email.send(message, self._smtp, self._timeout_s)
-        except email.SendFailed as e:
-            return SendResult(str(e))
-        return SendResult()
+        if entry.consent is not None:
+            return SendResult(await self.mailer.confirm(entry))
+        return SendResult(await self.mailer.send(entry, recipients or Recipients()))
 
 
 def _alert(entry: Claimed) -> AlertEvent:

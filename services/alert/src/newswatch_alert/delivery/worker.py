@@ -10,6 +10,11 @@ A dead delivery is kept as a dead letter (``deadletter``), and so is one the rat
 longer than the maximum wait, and one whose stored parts no longer parse (``claimed``): each is
 buried once, with its reason and error, and the worker goes on with the rest.
 
+E-mail asks for consent first (``consent``): an alert or digest goes only to the channel's
+confirmed addresses, sorted before the rate limit so a delivery with none is neither attempted nor
+counted; it ends ``unconfirmed``. A confirmation request is dropped once its address has answered,
+and is rate-limited per address (all users together) as well as per user.
+
 Delivery is at-least-once, and exactly-once except in one window: if the process dies after the
 receiver accepted but before the outcome is recorded, the entry becomes due again when its lease
 runs out and is sent once more with the same idempotency key (alert or digest id; for e-mail the
@@ -31,7 +36,8 @@ from redis.exceptions import RedisError
 
 from newswatch_alert.common import metrics
 from newswatch_alert.common.redact import redact_url
-from newswatch_alert.delivery.channels import destination, destination_key
+from newswatch_alert.delivery.channels import EmailChannel, destination, destination_key
+from newswatch_alert.delivery.consent import Recipients, address_key
 from newswatch_alert.delivery.deadletter import DeadReason, dead_record, gave_up
 from newswatch_alert.delivery.models import DeliveryState
 from newswatch_alert.delivery.outbox import Claimed, Outbox
@@ -125,8 +131,22 @@ class Deliverer:
         item, state = entry.item, entry.state
         channel = item.target()
         now = self._clock()
+        recipients: Recipients | None = None
+        if isinstance(channel, EmailChannel) and self._senders.mailer is not None:
+            if entry.consent is not None and entry.consent.status != "pending":
+                log.info("confirmation %s not sent: the address has answered already", entry.member)
+                await self._outbox.finish(entry, None, None)
+                return
+            if entry.consent is None:
+                recipients = await self._senders.mailer.consents.recipients(item.user_id, channel.to, now)
+                if not recipients.confirmed:
+                    await self._unconfirmed(entry, state, recipients, now)
+                    return
         if self._limiter is not None and not _slot_booked(state, now):
-            slot_ms = await self._limiter.reserve(item.user_id, destination_key(channel), _ms(now))
+            confirm = address_key(entry.consent.address) if entry.consent is not None else None
+            slot_ms = await self._limiter.reserve(
+                item.user_id, destination_key(channel), _ms(now), confirm_key=confirm
+            )
             if self._limiter.too_far(slot_ms, _ms(now)):
                 wait_s = (slot_ms - _ms(now)) / 1000
                 error = f"rate limits: next slot {wait_s:.0f} s away, past NEWSWATCH_ALERT_RATE_MAX_WAIT_S"
@@ -138,9 +158,11 @@ class Deliverer:
                     metrics.DELIVERIES_DEFERRED.labels(channel.type).inc()
                     log.info("delivery of %s waits for the rate limit until %s", entry.member, until)
                 return
-        result = await self._senders.send(entry, now)
+        result = await self._senders.send(entry, now, recipients)
         done = self._clock()
         after = after_attempt(state, result.error, done, self._policy, self._rng, result.retry_after_s)
+        if recipients is not None:
+            after = after.model_copy(update={"unconfirmed": recipients.left_out})
         if after.status == "dead":
             if await self._bury(entry, after.last_error or "failed", "attempts", after):
                 metrics.DELIVERIES.labels(channel.type, "dead").inc()
@@ -157,6 +179,23 @@ class Deliverer:
                     max(0.0, (done - since).total_seconds())
                 )
         _log_outcome(entry, after)
+
+    async def _unconfirmed(
+        self, entry: Claimed, state: DeliveryState, recipients: Recipients, now: datetime
+    ) -> None:
+        """No address of the e-mail channel has confirmed: the delivery ends here, not attempted."""
+        final = state.model_copy(
+            update={
+                "status": "unconfirmed",
+                "unconfirmed": recipients.left_out,
+                "next_attempt_at": None,
+                "rate_limited_until": None,
+                "updated_at": now,
+            }
+        )
+        if await self._outbox.finish(entry, final, None):
+            metrics.DELIVERIES.labels("email", "unconfirmed").inc()
+            _log_outcome(entry, final)
 
     async def _bury(
         self, entry: Claimed, error: str, reason: DeadReason, final: DeliveryState | None = None
@@ -213,6 +252,8 @@ def _log_outcome(entry: Claimed, state: DeliveryState) -> None:
     where = redact_url(state.url)
     if state.status == "delivered":
         log.info("%s delivered to %s after %d attempt(s)", what, where, state.attempts, extra=extra)
+    elif state.status == "unconfirmed":
+        log.info("%s not sent to %s: no address has confirmed it wants them", what, where, extra=extra)
     else:
         log.info("%s delivery to %s failed (%s); will retry", what, where, state.last_error, extra=extra)
 

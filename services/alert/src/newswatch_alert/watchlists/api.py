@@ -3,6 +3,10 @@
 Every change bumps ``watchlists:version``, so it reaches the matcher on every replica within a second.
 PATCH is a partial update (JSON merge semantics for the top-level fields): the fields sent replace the
 stored ones and the result must be a valid watchlist; see ``watchlists.edit``.
+
+E-mail addresses need their own consent (``delivery.consent``): saving a watchlist asks every
+address that needs asking (one confirmation mail each), and every response shows, per e-mail
+channel, each address's ``consent``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from pydantic import ValidationError
 
 from newswatch_alert.common.openapi import EXAMPLE_TIME, EXAMPLE_USER_ID, errors, example
 from newswatch_alert.common.parts import part
+from newswatch_alert.delivery.channels import EmailChannel
+from newswatch_alert.delivery.consent import ConsentStore
 from newswatch_alert.users.auth import current_user
 from newswatch_alert.watchlists.edit import WatchlistPatch
 from newswatch_alert.watchlists.models import Watchlist, WatchlistIn, WatchlistList
@@ -24,6 +30,7 @@ from newswatch_shared.schemas import utcnow
 __all__ = ["watchlist_example", "watchlist_in_example", "watchlists_router"]
 
 Watchlists = Annotated[WatchlistStore, Depends(part(WatchlistStore))]
+Consents = Annotated[ConsentStore, Depends(part(ConsentStore))]
 UserId = Annotated[str, Depends(current_user)]
 WatchlistId = Annotated[
     str, Path(description="The watchlist's id.", openapi_examples={"id": {"value": "0a4e6f1c2b3d5e7f"}})
@@ -47,6 +54,29 @@ def _body_errors(error: ValidationError) -> RequestValidationError:
     return RequestValidationError(problems)
 
 
+def _addresses(watchlist: Watchlist) -> list[str]:
+    return [a for c in watchlist.channels if isinstance(c, EmailChannel) for a in c.to]
+
+
+async def _shown(consents: ConsentStore, watchlist: Watchlist) -> Watchlist:
+    """The watchlist with each e-mail address's consent filled in (responses only; never stored)."""
+    addresses = _addresses(watchlist)
+    if not addresses:
+        return watchlist
+    found = await consents.statuses(watchlist.user_id, addresses)
+    channels = [
+        c.model_copy(update={"consent": {a: found[a] for a in c.to}}) if isinstance(c, EmailChannel) else c
+        for c in watchlist.channels
+    ]
+    return watchlist.model_copy(update={"channels": channels})
+
+
+async def _saved(consents: ConsentStore, watchlist: Watchlist) -> Watchlist:
+    """After a save: ask the addresses that need asking, then show the result."""
+    await consents.request(watchlist.user_id, _addresses(watchlist), utcnow())
+    return await _shown(consents, watchlist)
+
+
 def watchlists_router() -> APIRouter:
     router = APIRouter(tags=["watchlists"])
 
@@ -64,30 +94,36 @@ def watchlists_router() -> APIRouter:
         body: Annotated[WatchlistIn, Body(openapi_examples={"border": {"value": watchlist_in_example()}})],
         user_id: UserId,
         watchlists: Watchlists,
+        consents: Consents,
     ) -> Watchlist:
         try:
-            return await watchlists.create(user_id, body, utcnow())
+            created = await watchlists.create(user_id, body, utcnow())
         except TooManyWatchlists as e:
             raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
+        return await _saved(consents, created)
 
     @router.get(
         "/watchlists",
         summary="The caller's watchlists, oldest first",
         responses={**errors(401), **example({"watchlists": [watchlist_example()]})},
     )
-    async def list_watchlists(user_id: UserId, watchlists: Watchlists) -> WatchlistList:
-        return WatchlistList(watchlists=await watchlists.list_for(user_id))
+    async def list_watchlists(user_id: UserId, watchlists: Watchlists, consents: Consents) -> WatchlistList:
+        return WatchlistList(
+            watchlists=[await _shown(consents, w) for w in await watchlists.list_for(user_id)]
+        )
 
     @router.get(
         "/watchlists/{watchlist_id}",
         summary="One of the caller's watchlists, channel secrets included",
         responses={**errors(401, 404, e404=NOT_FOUND), **example(watchlist_example())},
     )
-    async def get_watchlist(watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists) -> Watchlist:
+    async def get_watchlist(
+        watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists, consents: Consents
+    ) -> Watchlist:
         watchlist = await watchlists.get(user_id, watchlist_id)
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        return watchlist
+        return await _shown(consents, watchlist)
 
     @router.patch(
         "/watchlists/{watchlist_id}",
@@ -105,6 +141,7 @@ def watchlists_router() -> APIRouter:
         body: Annotated[WatchlistPatch, Body(openapi_examples=PATCH_EXAMPLES)],
         user_id: UserId,
         watchlists: Watchlists,
+        consents: Consents,
     ) -> Watchlist:
         changes = body.model_dump(exclude_unset=True)
         try:
@@ -113,7 +150,7 @@ def watchlists_router() -> APIRouter:
             raise _body_errors(e) from e
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        return watchlist
+        return await _saved(consents, watchlist)
 
     @router.delete(
         "/watchlists/{watchlist_id}",
