@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,8 +67,8 @@ class DeadDelivery(BaseModel):
     def host(self) -> str:
         """The destination's host (or the recipients' domains for e-mail), for admin filters."""
         if self.destination.startswith("mailto:"):
-            return ",".join(sorted({a.rpartition("@")[2] for a in self.destination[7:].split(",")}))
-        return self.destination.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+            return ",".join(sorted({a.rpartition("@")[2].lower() for a in self.destination[7:].split(",")}))
+        return urlsplit(self.destination).hostname or ""
 
 
 def _kind(item: OutboxItem | None) -> DeadKind:
