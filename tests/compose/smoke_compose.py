@@ -123,7 +123,8 @@ def test_feed_item_reaches_the_webhook_over_the_compose_network() -> None:
         story = "Kremlin refuses to yield"
         (hook,) = wait_for(lambda: hooks_for(story), timeout_s=90, what="the webhook call")
         body = base64.b64decode(hook["body"])
-        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        timestamp = hook["headers"]["x-newswatch-timestamp"]  # signed with the body, against replays
+        expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
         assert hook["headers"]["x-newswatch-signature"] == f"sha256={expected}"
         alert = json.loads(body)
         assert hook["headers"]["idempotency-key"] == alert["id"]

@@ -101,7 +101,10 @@ def test_seed_story_reaches_the_webhook_once(stack: Stack) -> None:
         assert feed.status_code in (200, 201), feed.text
 
         (hook,) = wait_for(lambda: web.posts("/hook"), timeout_s=60, what="the webhook call")
-        expected = hmac.new(secret.encode(), hook.body, hashlib.sha256).hexdigest()
+        # The documented wire format, computed here by hand: HMAC-SHA256(secret, "<timestamp>." + body).
+        timestamp = hook.headers["x-newswatch-timestamp"]
+        assert abs(time.time() - int(timestamp)) < 300
+        expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + hook.body, hashlib.sha256).hexdigest()
         assert hook.headers["x-newswatch-signature"] == f"sha256={expected}"
         alert = json.loads(hook.body)
         assert hook.headers["idempotency-key"] == alert["id"]

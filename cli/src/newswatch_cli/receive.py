@@ -37,10 +37,12 @@ def make_server(host: str, port: int, secret: str | None, out: Callable[[str], N
     def check(body: bytes, headers: dict[str, str]) -> str:
         if not secret:
             return ""
-        from newswatch_alert.delivery.signing import SIGNATURE_HEADER, verify
+        import time
 
-        ok = verify(secret, body, headers.get(SIGNATURE_HEADER.lower(), ""))
-        return " [signature ok]" if ok else " [SIGNATURE DOES NOT VERIFY]"
+        from newswatch_alert.delivery.signing import verify
+
+        ok = verify(secret, body, headers, int(time.time()))
+        return " [signature ok]" if ok else " [SIGNATURE DOES NOT VERIFY, or older than 5 minutes]"
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)

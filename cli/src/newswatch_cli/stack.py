@@ -136,6 +136,9 @@ class Stack:
         # The demo feed and the receivers people try first are on 127.0.0.1, which the services refuse
         # to reach by default (SSRF guard); a development stack allows it unless told otherwise.
         env.setdefault("NEWSWATCH_ALLOW_PRIVATE_URLS", "true")
+        if "alert" in cfg.ports:  # e-mails link back to the api role (confirm an address, unsubscribe)
+            host = "127.0.0.1" if cfg.host in ("0.0.0.0", "::", "") else cfg.host
+            env.setdefault("NEWSWATCH_ALERT_PUBLIC_URL", f"http://{host}:{cfg.ports['alert']}")
         if "enrich" in cfg.ports:  # POST /watchlists/test analyses texts with the local enrich service
             env.setdefault("NEWSWATCH_ALERT_ENRICH_URL", f"http://127.0.0.1:{cfg.ports['enrich']}")
         if self.broker is not None:

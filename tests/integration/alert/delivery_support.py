@@ -8,14 +8,19 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from redis.asyncio import Redis
 
+from newswatch_alert.delivery.consent import ConsentStore, consent_id
+from newswatch_alert.delivery.email import SmtpConfig
+from newswatch_alert.delivery.mailer import Mailer
 from newswatch_cli.embedded import free_port
 from newswatch_shared.ids import stable_id
 from newswatch_shared.schemas import AlertEvent
@@ -119,11 +124,19 @@ class _Sink:
 
 
 @contextlib.contextmanager
-def smtp_server() -> Iterator[tuple[int, list[Mail]]]:
-    """A real SMTP server (aiosmtpd, no TLS, no AUTH) on a free port; yields (port, mails received)."""
+def smtp_server(login: tuple[str, str] | None = None) -> Iterator[tuple[int, list[Mail]]]:
+    """A real SMTP server (aiosmtpd, no TLS) on a free port; yields (port, mails received). With
+    ``login`` (user, password) it offers AUTH without TLS, as a local relay might, and takes that login."""
     sink = _Sink()
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    auth: dict[str, Any] = {}
+    if login is not None:
+
+        def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+            return AuthResult(success=(data.login, data.password) == tuple(p.encode() for p in login))
+
+        auth = {"authenticator": check, "auth_require_tls": False}  # a wrong login fails the send
+    controller = Controller(sink, hostname="127.0.0.1", port=port, **auth)
     controller.start()
     try:
         yield port, sink.mails
@@ -168,3 +181,23 @@ def alert_for(
         sentences=["A convoy of troops was seen on the road to the crossing."],
         created_at=now,
     )
+
+
+async def consent_given(redis: Redis, user_id: str, *addresses: str) -> None:
+    """Test helper: record that each address consented to ``user_id``'s alerts, through the real
+    ConsentStore (asked, then confirmed with the token its mail would carry), without the confirmation
+    mail: its outbox entry is taken out, so tests of alert mails count only alert mails."""
+    store = ConsentStore(redis, ask_again_s=86400, item_ttl_s=3600)
+    now = datetime.now(UTC)
+    await store.request(user_id, addresses, now)
+    for address in addresses:
+        cid = consent_id(user_id, address)
+        token = await redis.hget(f"email:consent:{cid}", "token")
+        assert token and await store.confirm(str(token), now) is not None
+        await redis.zrem("outbox", f"{cid}:confirm")
+        await redis.delete(f"outbox:item:{cid}:confirm")
+
+
+def mailer(redis: Redis, config: SmtpConfig, public_url: str = "http://newswatch.test") -> Mailer:
+    """The e-mail side of a worker, as roles/build.py makes it."""
+    return Mailer(config, public_url, ConsentStore(redis, ask_again_s=86400, item_ttl_s=3600), 5)

@@ -87,3 +87,13 @@ def test_the_api_role_needs_the_admin_token_and_the_others_take_none(monkeypatch
     assert AlertSettings(alert_roles="match,deliver").admin_token is None
     with pytest.raises(ValidationError, match="at least 16 characters"):  # given, it must still be real
         AlertSettings(alert_roles="match", admin_token="changeme")
+
+
+def test_sending_email_needs_the_public_url_where_deliver_runs() -> None:
+    """Every mail links back to the api role (confirm, unsubscribe): without its URL, refuse to start."""
+    with pytest.raises(ValidationError, match="NEWSWATCH_ALERT_PUBLIC_URL"):
+        settings(alert_roles="deliver", alert_smtp_host="smtp.example.org")
+    settings(alert_roles="api,match", alert_smtp_host="smtp.example.org")  # these send no mail
+    settings(alert_smtp_host="smtp.example.org", alert_public_url="https://newswatch.example.org/base")
+    with pytest.raises(ValidationError):
+        settings(alert_public_url="newswatch.example.org")  # not a URL

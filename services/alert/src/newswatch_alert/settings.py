@@ -94,6 +94,18 @@ class AlertSettings(ServiceSettings):
         default="newswatch <alerts@newswatch.invalid>",
         description="From header of alert e-mails; its domain also names the Message-IDs.",
     )
+    alert_public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$",
+        description="Public base URL of the api role (e.g. https://newswatch.example.org): e-mails link "
+        "to its /email/confirm and /email/unsubscribe. Required where the deliver role sends e-mail.",
+    )
+    alert_email_confirm_interval_s: float = Field(
+        default=86400.0,
+        ge=60,
+        description="At most one confirmation mail per address in this time (all users together); an "
+        "unanswered request is asked again, on the next save of a watchlist naming it, only after it.",
+    )
     # -- rate limits, digests ---------------------------------------------------------------------------
     alert_rate_channel_per_minute: int = Field(
         default=60,
@@ -106,6 +118,23 @@ class AlertSettings(ServiceSettings):
         ge=0,
         description="Deliveries per minute for one user over all channels, bursts of as many; more wait. "
         "0: no limit.",
+    )
+    alert_rate_max_wait_s: float = Field(
+        default=3 * 3600.0,
+        ge=60,
+        description="Longest a delivery waits for a rate-limit slot; one whose slot is further away ends "
+        "`dead` (a dead letter, to redrive) without taking the slot.",
+    )
+    alert_dead_letter_ttl_s: int = Field(
+        default=30 * 86400,
+        ge=3600,
+        description="Seconds a dead delivery is kept for GET /deliveries/dead and redrive.",
+    )
+    alert_dead_letter_per_user: int = Field(
+        default=1000,
+        ge=10,
+        description="Dead deliveries kept per user (the oldest go first); entries that no longer parse "
+        "count as one more owner.",
     )
     alert_digest_grace_s: float = Field(
         default=30.0,
@@ -238,6 +267,11 @@ class AlertSettings(ServiceSettings):
         # A lease shorter than a request would let a second replica send while the first still waits.
         if self.alert_delivery_lease_s < self.alert_webhook_timeout_s + 5:
             raise ValueError("NEWSWATCH_ALERT_DELIVERY_LEASE_S must exceed the webhook timeout by 5 s")
+        if self.alert_smtp_host and "deliver" in self.roles and not self.alert_public_url:
+            raise ValueError(
+                "NEWSWATCH_ALERT_PUBLIC_URL is required to send e-mail: every mail links to the api role "
+                "(to confirm the address, to unsubscribe)"
+            )
         if "@" not in parseaddr(self.alert_smtp_from)[1]:
             raise ValueError("NEWSWATCH_ALERT_SMTP_FROM must hold an address (name <local@domain>)")
         if self.alert_backoff_cap_s < self.alert_backoff_base_s:

@@ -106,7 +106,8 @@ async def test_a_digest_sends_one_message_per_channel_per_period(
     assert await one_round(outbox, deliverer, clock) == 2
 
     (hook,) = receiver.received("/hook")
-    assert verify(SECRET, hook.body, hook.headers["x-newswatch-signature"])
+    assert verify(SECRET, hook.body, hook.headers, now=clock.now.timestamp())
+    assert hook.headers["x-newswatch-timestamp"] == str(int(clock.now.timestamp()))
     assert hook.headers["idempotency-key"] == hook.headers["x-newswatch-digest-id"] == the_digest
     assert hook.headers["x-newswatch-event"] == "digest"
     digest = DigestEvent.model_validate_json(hook.body)
@@ -223,16 +224,48 @@ async def test_retry_after_is_honoured_and_the_last_failure_is_dead(
     assert len(receiver.received("/slack")) == 3 and await redis_client.zcard("outbox") == 0
 
 
-async def test_the_rate_limit_script_books_what_the_model_says(redis_client: Redis) -> None:
-    limiter = RateLimiter(redis_client, per_user_per_minute=5, per_destination_per_minute=3)
+async def test_each_attempt_is_signed_at_its_own_time(
+    redis_client: Redis, http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """A retry carries a fresh timestamp (a receiver refuses stale ones) and the same Idempotency-Key."""
+    clock = Clock(T0)
+    store = AlertStore(redis_client, 86400, 100)
+    outbox, deliverer = worker(redis_client, http, clock)
+    receiver.script["/hook"] = [(500, {})]
+    alert = alert_for("retried", T0)
+    await store.create(alert, [WebhookChannel(id="hook", url=receiver.url("/hook"), secret=SECRET)], T0)
+    await one_round(outbox, deliverer, clock)
+    clock.advance(seconds=600)
+    await one_round(outbox, deliverer, clock)
+
+    first, second = receiver.received("/hook")
+    assert first.body == second.body
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"] == alert.id
+    assert first.headers["x-newswatch-timestamp"] == str(int(T0.timestamp()))
+    assert second.headers["x-newswatch-timestamp"] == str(int(T0.timestamp()) + 600)
+    assert verify(SECRET, second.body, second.headers, now=clock.now.timestamp())
+    assert not verify(SECRET, first.body, first.headers, now=clock.now.timestamp())  # a replay: too old
+
+
+@pytest.mark.parametrize("max_wait_ms", [None, 45_000])
+async def test_the_rate_limit_script_books_what_the_model_says(
+    redis_client: Redis, max_wait_ms: int | None
+) -> None:
+    limiter = RateLimiter(
+        redis_client, per_user_per_minute=5, per_destination_per_minute=3, max_wait_ms=max_wait_ms
+    )
     rates = [Rate(5), Rate(3)]
     rng = random.Random(11)
     tats: dict[str, int | None] = {}
     now = 1_800_000_000_000
+    too_far = 0
     for _ in range(200):
         now += rng.choice([0, 0, 1_000, 7_000, 20_000, 90_000])
         user, dest = rng.choice(["ana", "bo"]), rng.choice(["x", "y", "z"])
         names = [f"ratelimit:user:{user}", f"ratelimit:dest:{dest}"]
-        expected, booked = reserve([tats.get(n) for n in names], rates, now)
+        latest = None if max_wait_ms is None else now + max_wait_ms
+        expected, booked = reserve([tats.get(n) for n in names], rates, now, latest)
         assert await limiter.reserve(user, dest, now) == expected
+        too_far += limiter.too_far(expected, now)
         tats.update(zip(names, booked, strict=True))
+    assert (too_far > 0) == (max_wait_ms is not None)  # the case was met, not only the easy one

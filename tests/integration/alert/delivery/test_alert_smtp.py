@@ -1,4 +1,7 @@
-"""E-mail channels against a real SMTP server (aiosmtpd on a free port) and real Redis."""
+"""E-mail channels against a real SMTP server (aiosmtpd on a free port) and real Redis.
+
+Every address here has consented first (``consent_given``, the real consent store without the mail);
+the double opt-in itself is tested in test_alert_email_consent.py."""
 
 from __future__ import annotations
 
@@ -17,7 +20,14 @@ from newswatch_alert.delivery.outbox import Outbox
 from newswatch_alert.delivery.policy import RetryPolicy
 from newswatch_alert.delivery.senders import Senders
 from newswatch_alert.delivery.worker import Deliverer
-from tests.integration.alert.delivery_support import Clock, Mail, alert_for, smtp_server
+from tests.integration.alert.delivery_support import (
+    Clock,
+    Mail,
+    alert_for,
+    consent_given,
+    mailer,
+    smtp_server,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +50,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def worker(redis: Redis, http: httpx.AsyncClient, clock: Clock, config: SmtpConfig | None) -> Deliverer:
     return Deliverer(
         Outbox(redis, lease_ms=60_000),
-        Senders(http, config, timeout_s=5),
+        Senders(http, mailer(redis, config) if config else None, timeout_s=5),
         RetryPolicy(max_attempts=2, base_s=1.0, cap_s=10.0),
         poll_s=0.05,
         concurrency=4,
@@ -54,7 +64,7 @@ async def one_round(redis: Redis, deliverer: Deliverer, clock: Clock) -> None:
         await deliverer.deliver(entry)
 
 
-async def test_an_alert_is_one_multipart_mail_whose_repeat_is_recognisable(
+async def test_an_alert_is_one_multipart_mail_per_recipient_whose_repeat_is_recognisable(
     redis_client: Redis, http: httpx.AsyncClient, smtp: tuple[int, list[Mail]]
 ) -> None:
     port, mails = smtp
@@ -63,37 +73,47 @@ async def test_an_alert_is_one_multipart_mail_whose_repeat_is_recognisable(
     store = AlertStore(redis_client, 3600, 50)
     alert = alert_for("mail-1", T0, title="Convoy & <armour> seen near the crossing")
     channel = EmailChannel(id="mail", to=["desk@example.org", "duty@example.org"])
+    await consent_given(redis_client, "u1", *channel.to)
     await store.create(alert, [channel], T0)
 
     # The repeat window: the first send reached the server, then the worker died before recording.
     (entry,) = await Outbox(redis_client, lease_ms=60_000).claim_due(clock.ms(), 10)
-    assert (await Senders(http, config, timeout_s=5).send(entry, T0)).error is None
+    sending = mailer(redis_client, config)
+    recipients = await sending.consents.recipients("u1", channel.to, T0)
+    assert (await Senders(http, sending, timeout_s=5).send(entry, T0, recipients)).error is None
     await redis_client.delete(f"outbox:lease:{entry.member}")  # as if its lease had run out...
     clock.advance(seconds=61)  # ...and its time had passed
     await one_round(redis_client, worker(redis_client, http, clock, config), clock)
 
-    first, repeat = mails
-    assert first.recipients == repeat.recipients == ["desk@example.org", "duty@example.org"]
+    # One message per recipient (each has its own unsubscribe link), the same again on the repeat.
+    assert [m.recipients for m in mails] == [["desk@example.org"], ["duty@example.org"]] * 2
+    first, repeat = mails[0], mails[2]
     assert first.sender == "alerts@newswatch.example.org"
     message = first.message
-    assert (
-        message["Message-ID"] == repeat.message["Message-ID"] == f"<alert.{alert.id}@newswatch.example.org>"
-    )
+    ids = {m.message["Message-ID"] for m in mails}
+    assert ids == {f"<alert.{alert.id}@newswatch.example.org>"}
     assert message["Date"] == repeat.message["Date"]
     assert message["X-Newswatch-Alert-Id"] == alert.id
     assert message["Subject"] == "[newswatch] Eastern border: Convoy & <armour> seen near the crossing"
     assert message.get_content_type() == "multipart/alternative"
+    unsubscribe = {m.message["List-Unsubscribe"] for m in mails}
+    assert len(unsubscribe) == 2 and all(
+        u.startswith("<http://newswatch.test/email/unsubscribe?token=") for u in unsubscribe
+    )
+    assert {m.message["List-Unsubscribe-Post"] for m in mails} == {"List-Unsubscribe=One-Click"}
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
     assert text is not None and html is not None
     assert alert.url in text.get_content() and "Why it matched:" in text.get_content()
+    assert message["List-Unsubscribe"][1:-1] in text.get_content()
     assert "Convoy &amp; &lt;armour&gt;" in html.get_content() and "<armour>" not in html.get_content()
 
     ((state,),) = [v.deliveries for v in await store.list_for("u1", 10)]
-    assert (state.type, state.status, state.url) == (
+    assert (state.type, state.status, state.url, state.unconfirmed) == (
         "email",
         "delivered",
         "mailto:desk@example.org,duty@example.org",
+        [],
     )
 
 
@@ -111,6 +131,7 @@ async def test_refusals_and_missing_configuration_are_failures_then_dead(
         found = {d.channel_id: d for v in await store.list_for("u1", 10) for d in v.deliveries}
         return found[channel.id].status, found[channel.id].attempts, found[channel.id].last_error
 
+    await consent_given(redis_client, "u1", "refuse@example.org", "desk@example.org")
     refused = EmailChannel(id="ref", to=["refuse@example.org"])
     await store.create(alert_for("m-ref", T0), [refused], T0)
     assert await state_of(refused, plain) == ("failed", 1, "SMTP recipients refused (550)")
@@ -140,6 +161,7 @@ async def test_a_daily_digest_is_one_mail(
     clock = Clock(T0)
     store = AlertStore(redis_client, 86400, 50, digest_grace_s=0)
     channel = EmailChannel(id="mail", to=["desk@example.org"])
+    await consent_given(redis_client, "u1", "desk@example.org")
     alerts = [alert_for(f"dd{i}", T0) for i in range(4)]
     for alert in alerts:
         await store.create(alert, [channel], T0, digest="daily")

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from newswatch_alert.settings import AlertSettings
+from newswatch_cli.embedded import free_port
 from tests.integration.alert.support import (
     ADMIN_TOKEN,
     admin,
@@ -63,12 +64,21 @@ def assert_unauthorized(response: httpx.Response, what: str) -> None:
 
 async def test_two_users_never_see_each_other(api: httpx.AsyncClient, settings: AlertSettings) -> None:
     ana, bo = bearer(await new_user(api, "ana")), bearer(await new_user(api, "bo"))
-    watchlist = (await api.post("/watchlists", json=WATCHLIST, headers=ana)).json()
+    # ana's channel answers nobody (a closed port): her delivery dies, so she has a dead letter too.
+    gone = {"type": "webhook", "url": f"http://127.0.0.1:{free_port()}/gone"}
+    watchlist = (await api.post("/watchlists", json={**WATCHLIST, "channels": [gone]}, headers=ana)).json()
     bo_watchlist = (await api.post("/watchlists", json=WATCHLIST, headers=bo)).json()
     ana_key = (await api.post("/keys", json={"name": "second"}, headers=ana)).json()
 
     # Both watch the same thing; each gets an alert of their own.
     await produce_articles(settings, border_article())
+
+    async def dead_of(key: dict[str, str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (await api.get("/deliveries/dead", headers=key)).json()["dead"]
+        return found
+
+    (ana_dead,) = await eventually(lambda: dead_of(ana), what="ana's dead delivery")
+    assert await dead_of(bo) == []
 
     async def alerts_of(key: dict[str, str]) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = (await api.get("/alerts", headers=key)).json()["alerts"]
@@ -88,11 +98,17 @@ async def test_two_users_never_see_each_other(api: httpx.AsyncClient, settings: 
 
     # Every operation naming one of ana's things, called by bo: 404, as for something that never existed.
     spec = (await api.get("/openapi.json")).json()
-    ana_ids = {"watchlist_id": watchlist["id"], "alert_id": ana_alert["id"], "key_id": ana_key["id"]}
+    ana_ids = {
+        "watchlist_id": watchlist["id"],
+        "alert_id": ana_alert["id"],
+        "key_id": ana_key["id"],
+        "dead_id": ana_dead["id"],
+    }
     missing_ids = {
         "watchlist_id": "0123456789abcdef",
         "alert_id": "0123456789abcdef01234567",
         "key_id": "0" * 16,
+        "dead_id": "0123456789abcdef01234567:00000000",
     }
     tried = set()
     for method, path, op in operations(spec):
@@ -108,6 +124,7 @@ async def test_two_users_never_see_each_other(api: httpx.AsyncClient, settings: 
         ("get", "/watchlists/{watchlist_id}"),
         ("delete", "/keys/{key_id}"),
         ("get", "/alerts/{alert_id}"),
+        ("post", "/deliveries/dead/{dead_id}/redrive"),
     } <= tried
 
     # Endpoints that take an id in the body instead: the watchlist test, when the service has it.
@@ -123,6 +140,7 @@ async def test_two_users_never_see_each_other(api: httpx.AsyncClient, settings: 
     assert (await api.get(f"/watchlists/{watchlist['id']}", headers=ana)).json() == watchlist
     assert (await api.get("/watchlists", headers=bearer(ana_key["api_key"]))).status_code == 200
     assert [a["id"] for a in await alerts_of(ana)] == [ana_alert["id"]]
+    assert await dead_of(ana) == [ana_dead]  # bo's redrive attempt left it dead and listed
 
 
 async def test_every_protected_endpoint_needs_the_right_credential(api: httpx.AsyncClient) -> None:
@@ -130,6 +148,7 @@ async def test_every_protected_endpoint_needs_the_right_credential(api: httpx.As
     spec = (await api.get("/openapi.json")).json()
     ids = {"watchlist_id": "0123456789abcdef", "alert_id": "0123456789abcdef01234567", "key_id": "0" * 16}
     ids["user_id"] = "0123456789abcdef"
+    ids["dead_id"] = "0123456789abcdef01234567:00000000"
     wrong_kind = {"UserKey": ADMIN_TOKEN, "AdminToken": user_key}
     seen = set()
     for method, path, op in operations(spec):

@@ -156,11 +156,13 @@ def test_destinations_and_their_rate_limit_keys() -> None:
 
 def test_webhook_headers_sign_the_body_and_name_the_subject() -> None:
     body = alert().model_dump_json().encode()
-    headers = webhook.headers("a-long-secret-for-tests", body, "a1b2c3", digest=False)
-    assert verify("a-long-secret-for-tests", body, headers["X-Newswatch-Signature"])
+    secret = "a-long-secret-for-tests"
+    headers = webhook.headers(secret, body, "a1b2c3", digest=False, timestamp=1_795_780_800)
+    assert headers["X-Newswatch-Timestamp"] == "1795780800"
+    assert verify(secret, body, headers, now=1_795_780_800)
     assert headers["Idempotency-Key"] == headers["X-Newswatch-Alert-Id"] == "a1b2c3"
     assert headers["X-Newswatch-Event"] == "alert" and headers["Content-Type"] == "application/json"
-    as_digest = webhook.headers("k" * 16, b"{}", "d1", digest=True)
+    as_digest = webhook.headers("k" * 16, b"{}", "d1", digest=True, timestamp=0)
     assert as_digest["X-Newswatch-Digest-Id"] == as_digest["Idempotency-Key"] == "d1"
     assert "X-Newswatch-Alert-Id" not in as_digest
 
@@ -202,27 +204,55 @@ def test_slack_digest_lists_what_fits(n: int, total: int, sections: int, more: i
 # -- e-mail ------------------------------------------------------------------------------------------
 
 
+UNSUBSCRIBE = "https://newswatch.example.org/email/unsubscribe?token=t0ken"
+
+
 def test_an_alert_mail_is_multipart_with_a_derived_message_id() -> None:
-    message = email.alert_message(alert("Line one\nline two"), "nw <alerts@mail.example.org>", ["a@x.org"])
+    sender = "nw <alerts@mail.example.org>"
+    message = email.alert_message(alert("Line one\nline two"), sender, "a@x.org", UNSUBSCRIBE)
     assert message["Message-ID"] == "<alert.a1b2c3@mail.example.org>"
     assert message["Subject"] == "[newswatch] Eastern border: Line one line two"  # one line, always
     assert message["Auto-Submitted"] == "auto-generated" and message["To"] == "a@x.org"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
-    again = email.alert_message(alert("Line one\nline two"), "nw <alerts@mail.example.org>", ["a@x.org"])
-    for header in ("Message-ID", "Date", "Subject", "From", "To", "X-Newswatch-Alert-Id"):
+    again = email.alert_message(alert("Line one\nline two"), sender, "a@x.org", UNSUBSCRIBE)
+    for header in ("Message-ID", "Date", "Subject", "From", "To", "X-Newswatch-Alert-Id", "List-Unsubscribe"):
         assert again[header] == message[header]  # a repeat is the same message (MIME boundaries aside)
     assert [p.get_content() for p in again.iter_parts()] == [p.get_content() for p in message.iter_parts()]
 
 
+def test_every_alert_mail_can_be_unsubscribed_in_one_click() -> None:
+    """RFC 8058: the header names the HTTPS URL, and the Post header says one POST does it."""
+    for message in (
+        email.alert_message(alert("A"), "a@x.org", "b@x.org", UNSUBSCRIBE),
+        email.digest_message(digest(3, 5, mode="daily"), "a@x.org", "b@x.org", UNSUBSCRIBE),
+    ):
+        assert message["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        text, html = message.get_body(("plain",)), message.get_body(("html",))
+        assert text is not None and f"Unsubscribe: {UNSUBSCRIBE}" in text.get_content()
+        assert html is not None and UNSUBSCRIBE.replace("&", "&amp;") in html.get_content()
+
+
+def test_a_confirmation_mail_holds_nothing_the_user_wrote() -> None:
+    asked = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    confirm = "https://newswatch.example.org/email/confirm?token=t0ken"
+    message = email.confirmation_message("c1", asked, "nw <a@x.org>", "b@x.org", confirm, UNSUBSCRIBE)
+    again = email.confirmation_message("c1", asked, "nw <a@x.org>", "b@x.org", confirm, UNSUBSCRIBE)
+    assert message["Message-ID"] == again["Message-ID"] == f"<confirm.c1.{int(asked.timestamp())}@x.org>"
+    assert message["To"] == "b@x.org" and message["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
+    text = message.get_body(("plain",))
+    assert text is not None and confirm in text.get_content() and UNSUBSCRIBE in text.get_content()
+
+
 def test_mail_html_is_escaped() -> None:
-    message = email.alert_message(alert('<script>alert("x")</script>'), "a@x.org", ["b@x.org"])
+    message = email.alert_message(alert('<script>alert("x")</script>'), "a@x.org", "b@x.org", UNSUBSCRIBE)
     html = message.get_body(("html",))
     assert html is not None and "<script>" not in html.get_content()
     assert "&lt;script&gt;" in html.get_content()
 
 
 def test_a_digest_mail_counts_and_lists() -> None:
-    message = email.digest_message(digest(3, 5, mode="daily"), "alerts@x.org", ["b@x.org"])
+    message = email.digest_message(digest(3, 5, mode="daily"), "alerts@x.org", "b@x.org", UNSUBSCRIBE)
     assert message["Subject"] == "[newswatch] Eastern border: 5 alerts, 2026-11-20 (UTC)"
     assert message["Message-ID"] == "<digest.d1@x.org>"
     text = message.get_body(("plain",))

@@ -55,3 +55,22 @@ def test_the_stricter_of_two_limits_decides_and_both_are_booked() -> None:
         slots.append(slot - T0)
     assert slots == [0, 0, 30_000]
     assert tats == [T0 + 90_000, T0 + 30_000 + 1_000]  # the destination is booked at the user's slot
+
+
+def test_a_slot_past_the_latest_books_nothing() -> None:
+    """Given up deliveries must not push back the ones behind them: the buckets stay as they were."""
+    rates = [Rate(2), Rate(60)]
+    tats: list[int | None] = [T0 + 120_000, None]
+    slot, after = reserve(tats, rates, T0, latest_ms=T0 + 30_000)
+    assert slot == T0 + 90_000 and after == tats
+    slot, after = reserve(tats, rates, T0, latest_ms=T0 + 90_000)
+    assert slot == T0 + 90_000 and after == [T0 + 150_000, T0 + 91_000]
+
+
+def test_a_rate_per_period_longer_than_a_minute() -> None:
+    """E-mail confirmations: one per day to an address, no burst."""
+    day = Rate(1, 86_400_000)
+    assert (day.interval_ms, day.tolerance_ms) == (86_400_000, 0)
+    first, tats = reserve([None], [day], T0)
+    second, _ = reserve(tats, [day], T0 + 1000)
+    assert (first, second) == (T0, T0 + 86_400_000)

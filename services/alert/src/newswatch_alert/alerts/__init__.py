@@ -1,2 +1,2 @@
-"""Alerts: the articles.enriched handler that makes them, their store, /alerts and its live stream.
+"""Alerts: the articles.enriched handler that makes them, their store, /alerts, its stream, dead deliveries.
 May import: common, users, delivery, live, watchlists."""

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 
 from newswatch_alert.alerts.models import AlertView
 from newswatch_alert.common import keys
+from newswatch_alert.common.redact import redact_url
 from newswatch_alert.delivery.channels import AnyChannel, WebhookChannel, destination
 from newswatch_alert.delivery.digest import DigestInfo, DigestMode, digest_id, period_of
 from newswatch_alert.delivery.models import DeliveryState, OutboxItem
@@ -221,7 +222,7 @@ class AlertStore:
                 views.append(view)
         if expired:
             await self._redis.zrem(keys.user_alerts(user_id), *expired)
-        return await self._with_digest_states(views)
+        return [_shown(view) for view in await self._with_digest_states(views)]
 
     async def get(self, user_id: str, alert_id: str) -> AlertView | None:
         """One alert with its delivery states; None when missing, expired or another user's."""
@@ -235,7 +236,15 @@ class AlertStore:
         if view is None or view.user_id != user_id:
             return None
         (shown,) = await self._with_digest_states([view])
-        return shown
+        return _shown(shown)
+
+
+def _shown(view: AlertView) -> AlertView:
+    """Deliveries as the API shows them: a URL as its origin and fingerprint (``common.redact``). The
+    owner sees the full URL where they manage it, GET /watchlists; a status list is what gets pasted
+    into tickets and shown on screens, so it carries no credential."""
+    deliveries = [d.model_copy(update={"url": redact_url(d.url)}) for d in view.deliveries]
+    return view.model_copy(update={"deliveries": deliveries})
 
 
 def _view(raw: str, states: dict[str, str]) -> AlertView | None:

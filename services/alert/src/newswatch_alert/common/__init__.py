@@ -1,2 +1,2 @@
-"""Common: the Redis key layout, metrics, text rules, the watchlist change log, parts, OpenAPI and SSE.
+"""Common: Redis key layout, metrics, text rules, URL redaction, watchlist change log, parts, OpenAPI, SSE.
 May import: no other subpackage; every other one may import it."""

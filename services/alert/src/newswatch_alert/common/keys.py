@@ -136,3 +136,40 @@ def rate_user(user_id: str) -> str:
 
 def rate_destination(destination_key: str) -> str:
     return f"ratelimit:dest:{destination_key}"  # string: GCRA theoretical arrival time (epoch ms)
+
+
+# -- dead letters: deliveries given up on, kept for redrive (docs/alert.md, "Dead letters") ------------
+
+__all__ += ["DEAD_LETTER", "DEAD_LETTER_UNOWNED", "DEAD_ENTRY_PREFIX", "dead_entry", "user_dead_letter"]
+
+DEAD_LETTER = "deadletter"  # zset: entry id (the outbox member) → died (epoch ms), every owner
+DEAD_LETTER_UNOWNED = "deadletter:unowned"  # zset: as above, entries whose owner could not be read
+DEAD_ENTRY_PREFIX = "deadletter:entry:"
+
+
+def dead_entry(member: str) -> str:
+    """Hash: ``record`` (DeadDelivery JSON), ``item`` (the outbox item as stored), ``redriven_at``."""
+    return f"{DEAD_ENTRY_PREFIX}{member}"
+
+
+def user_dead_letter(user_id: str) -> str:
+    return f"user:{user_id}:deadletter"  # zset: the user's dead entry ids → died (epoch ms)
+
+
+# -- e-mail consent: double opt-in per (user, address) (docs/alert.md, "E-mail consent") ---------------
+
+__all__ += ["consent", "consent_token", "rate_confirm"]
+
+
+def consent(consent_id: str) -> str:
+    """Hash: address, user_id, status, token, requested/confirmed/unsubscribed times, and ``confirm``
+    (the confirmation mail's DeliveryState JSON). ``consent_id`` = stable_id("consent", user, address)."""
+    return f"email:consent:{consent_id}"
+
+
+def consent_token(token_sha256: str) -> str:
+    return f"email:token:{token_sha256}"  # string: the consent id the link's token stands for
+
+
+def rate_confirm(address_key: str) -> str:
+    return f"ratelimit:confirm:{address_key}"  # string: GCRA TAT (epoch ms) of confirmation mails

@@ -7,9 +7,13 @@ from prometheus_client import Counter, Gauge, Histogram
 __all__ = [
     "ALERTS_CREATED",
     "DELIVERIES",
+    "DEAD_LETTERS",
+    "DEAD_LETTER_ENTRIES",
     "DELIVERIES_DEFERRED",
+    "DELIVERIES_REDRIVEN",
     "DELIVERY_LATENCY",
     "DELIVERY_SECONDS",
+    "EMAIL_CONSENT",
     "STREAM_CONNECTIONS",
     "STREAM_DROPPED",
     "STREAM_EVENTS",
@@ -20,13 +24,34 @@ ALERTS_CREATED = Counter("newswatch_alert_alerts_created_total", "Alerts created
 DELIVERIES = Counter(
     "newswatch_alert_deliveries_total",
     "Delivery attempts by channel type (webhook, slack, email) and outcome: delivered, failed (will "
-    "retry), dead (gave up).",
+    "retry), dead (gave up); and e-mail deliveries not attempted because no address confirmed (unconfirmed).",
     ["channel", "outcome"],
 )
 DELIVERIES_DEFERRED = Counter(
     "newswatch_alert_deliveries_deferred_total",
     "Deliveries held back by a rate limit (rescheduled, not attempted), by channel type.",
     ["channel"],
+)
+DEAD_LETTERS = Counter(
+    "newswatch_alert_deliveries_dead_lettered_total",
+    "Deliveries given up on and kept as dead letters, by channel type (unknown: unparsable) and reason: "
+    "attempts (the last one failed), rate_wait (a rate limit would hold it too long), unparsable.",
+    ["channel", "reason"],
+)
+DEAD_LETTER_ENTRIES = Gauge(
+    "newswatch_alert_dead_letter_entries",
+    "Dead letters kept (all users, not yet redriven), as this replica's delivery worker last counted them "
+    "(every 15 s); replicas report the same number, so take the max.",
+)
+DELIVERIES_REDRIVEN = Counter(
+    "newswatch_alert_deliveries_redriven_total",
+    "Dead deliveries put back in the outbox by a redrive (user or admin), by channel type.",
+    ["channel"],
+)
+EMAIL_CONSENT = Counter(
+    "newswatch_alert_email_consent_total",
+    "E-mail consent events: requested (a confirmation mail queued), confirmed, unsubscribed.",
+    ["event"],
 )
 WATCHLIST_RELOADS = Counter(
     "newswatch_alert_watchlist_reloads_total", "Times the in-memory watchlist index was rebuilt."

@@ -1,2 +1,2 @@
-"""Delivery: channels, the outbox and its worker, retries, rate limits, digests, webhook/Slack/e-mail.
+"""Delivery: channels, outbox and worker, retries, rate limits, digests, dead letters, e-mail consent.
 May import: common."""

@@ -4,7 +4,8 @@ Three push channels exist, told apart by ``type``:
 
 - ``webhook``: a signed JSON POST to any http(s) URL (secret generated when not given);
 - ``slack``: a Slack incoming-webhook URL, sent ``{"text", "blocks"}`` (the URL is the credential);
-- ``email``: one or more addresses, sent over the deployment's SMTP server.
+- ``email``: one or more addresses, sent over the deployment's SMTP server, each only once the
+  address confirmed it wants this user's alerts (``consent``: double opt-in).
 
 The fourth way to receive alerts, the live stream ``GET /alerts/stream``, needs no channel: every
 alert of a user is on their stream. Watchlists stored before channel types existed hold webhooks with
@@ -24,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 __all__ = [
     "AnyChannel",
+    "ConsentStatus",
     "Channel",
     "ChannelIn",
     "ChannelType",
@@ -38,6 +40,9 @@ __all__ = [
 ]
 
 ChannelType = Literal["webhook", "slack", "email"]
+
+#: An e-mail address's consent to one user's alerts, as GET /watchlists shows it (``consent``).
+ConsentStatus = Literal["unconfirmed", "pending", "confirmed", "unsubscribed"]
 
 
 def _http_url(value: str) -> str:
@@ -104,7 +109,10 @@ class WebhookChannel(_Frozen):
     id: str
     type: Literal["webhook"] = "webhook"
     url: str
-    secret: str = Field(description="Signs each delivery: X-Newswatch-Signature: sha256=HMAC(secret, body).")
+    secret: str = Field(
+        description="Signs each delivery: X-Newswatch-Signature: sha256=HMAC-SHA256(secret, "
+        '"<X-Newswatch-Timestamp>." + body).'
+    )
 
 
 class SlackChannel(_Frozen):
@@ -117,6 +125,12 @@ class EmailChannel(_Frozen):
     id: str
     type: Literal["email"] = "email"
     to: list[str]
+    consent: dict[str, ConsentStatus] = Field(
+        default_factory=dict,
+        description="Per address, in responses (never stored): `confirmed` (gets this user's alerts), "
+        "`pending` (a confirmation mail was sent; nothing else is until its link is followed), "
+        "`unsubscribed` (the address withdrew; only it can undo that), `unconfirmed` (not asked yet).",
+    )
 
 
 AnyChannel = WebhookChannel | SlackChannel | EmailChannel

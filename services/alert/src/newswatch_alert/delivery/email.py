@@ -6,6 +6,11 @@ after a crash is the same message: mail clients and archives that de-duplicate b
 it, and a person can recognise it. ``X-Newswatch-Alert-Id`` / ``X-Newswatch-Digest-Id`` carry the
 id for filters.
 
+Each message goes to one recipient, because each carries that recipient's unsubscribe link (in its
+footer and in ``List-Unsubscribe`` with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``, RFC
+8058, which mail clients turn into an unsubscribe button that POSTs to it); copies of one alert to
+several recipients share its Message-ID, as personalised copies of one message do.
+
 Sending uses aiosmtplib (asyncio, STARTTLS, AUTH) with the deployment's SMTP settings. The whole
 conversation has one time limit, so it can never outlive the outbox lease.
 """
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -24,7 +29,15 @@ import aiosmtplib
 from newswatch_alert.delivery.digest import DigestEvent
 from newswatch_shared.schemas import AlertEvent
 
-__all__ = ["SendFailed", "SmtpConfig", "alert_message", "digest_message", "message_id", "send"]
+__all__ = [
+    "SendFailed",
+    "SmtpConfig",
+    "alert_message",
+    "confirmation_message",
+    "digest_message",
+    "message_id",
+    "send",
+]
 
 _SUBJECT_MAX = 200
 
@@ -35,7 +48,7 @@ class SmtpConfig:
     port: int
     sender: str
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log line or a traceback
     starttls: bool = True
 
 
@@ -62,16 +75,18 @@ def _subject(text: str) -> str:
 
 
 def _envelope(
-    subject: str, sender: str, to: list[str], kind: str, subject_id: str, date: datetime
+    subject: str, sender: str, to: str, kind: str, subject_id: str, date: datetime, unsubscribe: str
 ) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = _subject(subject)
     message["From"] = sender
-    message["To"] = ", ".join(to)
+    message["To"] = to
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id(kind, subject_id, sender)
     message["X-Newswatch-" + kind.capitalize() + "-Id"] = subject_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to alerts
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 
 
@@ -116,20 +131,32 @@ def _alert_html(alert: AlertEvent) -> str:
     return "\n".join(parts)
 
 
-def _page(body: str, footer: str) -> str:
+def _page(body: str, footer: str, unsubscribe: str) -> str:
+    link = f'<a href="{html.escape(unsubscribe)}">Unsubscribe</a>'
     return (
         '<!doctype html><html><body style="font-family:sans-serif">\n'
-        f'{body}\n<p style="color:#888;font-size:small">{html.escape(footer)}</p>\n</body></html>\n'
+        f'{body}\n<p style="color:#888;font-size:small">{html.escape(footer)} · {link}</p>\n</body></html>\n'
     )
 
 
-def alert_message(alert: AlertEvent, sender: str, to: list[str]) -> EmailMessage:
+def _signature(footer: str, unsubscribe: str) -> str:
+    return f"\n\n-- \n{footer}\nUnsubscribe: {unsubscribe}\n"
+
+
+def alert_message(alert: AlertEvent, sender: str, to: str, unsubscribe: str) -> EmailMessage:
+    """The mail of one alert to one recipient; ``unsubscribe`` is that recipient's link."""
     message = _envelope(
-        f"[newswatch] {alert.watchlist_name}: {alert.title}", sender, to, "alert", alert.id, alert.created_at
+        f"[newswatch] {alert.watchlist_name}: {alert.title}",
+        sender,
+        to,
+        "alert",
+        alert.id,
+        alert.created_at,
+        unsubscribe,
     )
     footer = f"newswatch alert {alert.id}"
-    message.set_content(_alert_text(alert) + f"\n\n-- \n{footer}\n")
-    message.add_alternative(_page(_alert_html(alert), footer), subtype="html")
+    message.set_content(_alert_text(alert) + _signature(footer, unsubscribe))
+    message.add_alternative(_page(_alert_html(alert), footer, unsubscribe), subtype="html")
     return message
 
 
@@ -139,10 +166,12 @@ def _period(digest: DigestEvent) -> str:
     return f"{digest.period_start:%Y-%m-%d %H:%M}–{digest.period_end:%H:%M} UTC"
 
 
-def digest_message(digest: DigestEvent, sender: str, to: list[str]) -> EmailMessage:
+def digest_message(digest: DigestEvent, sender: str, to: str, unsubscribe: str) -> EmailMessage:
     noun = "alert" if digest.total == 1 else "alerts"
     title = f"{digest.watchlist_name}: {digest.total} {noun}, {_period(digest)}"
-    message = _envelope(f"[newswatch] {title}", sender, to, "digest", digest.id, digest.period_end)
+    message = _envelope(
+        f"[newswatch] {title}", sender, to, "digest", digest.id, digest.period_end, unsubscribe
+    )
     more = digest.total - len(digest.alerts)
     footer = f"newswatch {digest.mode} digest {digest.id}"
     text = [title, ""]
@@ -150,7 +179,7 @@ def digest_message(digest: DigestEvent, sender: str, to: list[str]) -> EmailMess
         text += [alert.title, alert.url, f"  {alert.source} · {_when(alert.published_at)}", ""]
     if more > 0:
         text.append(f"… and {more} more (GET /alerts lists them all).")
-    message.set_content("\n".join(text) + f"\n\n-- \n{footer}\n")
+    message.set_content("\n".join(text) + _signature(footer, unsubscribe))
     items = "".join(
         f'<li><a href="{html.escape(a.url)}">{html.escape(a.title)}</a> '
         f'<span style="color:#555">{html.escape(a.source)} · {_when(a.published_at)}</span></li>'
@@ -158,8 +187,41 @@ def digest_message(digest: DigestEvent, sender: str, to: list[str]) -> EmailMess
     )
     tail = f"<p>… and {more} more.</p>" if more > 0 else ""
     message.add_alternative(
-        _page(f"<h2>{html.escape(title)}</h2><ol>{items}</ol>{tail}", footer), subtype="html"
+        _page(f"<h2>{html.escape(title)}</h2><ol>{items}</ol>{tail}", footer, unsubscribe), subtype="html"
     )
+    return message
+
+
+def confirmation_message(
+    consent_id: str, asked: datetime, sender: str, to: str, confirm: str, unsubscribe: str
+) -> EmailMessage:
+    """The one mail asking ``to`` whether it wants a user's alerts. It holds nothing the user wrote
+    (no names, no watchlist), so it cannot carry a stranger's spam; the same request always makes the
+    same Message-ID."""
+    request_id = f"{consent_id}.{int(asked.timestamp())}"
+    message = _envelope(
+        "[newswatch] Confirm that you want news alerts at this address",
+        sender,
+        to,
+        "confirm",
+        request_id,
+        asked,
+        unsubscribe,
+    )
+    text = (
+        f"Someone with a newswatch account asked to send news alerts to {to}.\n\n"
+        f'To receive them, open this link and press "Confirm":\n{confirm}\n\n'
+        "If you did not expect this, ignore this mail: nothing more is sent unless you confirm.\n"
+        f"To refuse, so that this account cannot ask this address again:\n{unsubscribe}\n"
+    )
+    message.set_content(text + _signature(f"newswatch confirmation {request_id}", unsubscribe))
+    e = html.escape
+    body = (
+        f"<p>Someone with a newswatch account asked to send news alerts to <b>{e(to)}</b>.</p>"
+        f'<p><a href="{e(confirm)}">Confirm that you want them</a></p>'
+        "<p>If you did not expect this, ignore this mail: nothing more is sent unless you confirm.</p>"
+    )
+    message.add_alternative(_page(body, f"newswatch confirmation {request_id}", unsubscribe), subtype="html")
     return message
 
 

@@ -16,16 +16,21 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-DeliveryStatus = Literal["pending", "delivered", "failed", "dead"]
+DeliveryStatus = Literal["pending", "delivered", "failed", "dead", "unconfirmed"]
 
 
 class DeliveryState(_Frozen):
     """One channel's delivery of one alert (or of one digest). ``failed`` means "will retry"; ``dead`` is
-    final. An alert of a digest watchlist carries ``digest_id`` and shows its digest's state."""
+    final (and kept as a dead letter); ``unconfirmed`` is final too: an e-mail channel none of whose
+    addresses has confirmed it wants this user's alerts. An alert of a digest watchlist carries
+    ``digest_id`` and shows its digest's state."""
 
     channel_id: str
     type: ChannelType = "webhook"
-    url: str = Field(description="Where it goes: the webhook or Slack URL, or mailto:<recipients>.")
+    url: str = Field(
+        description="Where it goes: mailto:<recipients>, or the webhook or Slack URL, which the API shows "
+        "as its origin and a fingerprint (https://hooks.slack.com/…#1a2b3c4d); GET /watchlists has it whole."
+    )
     status: DeliveryStatus = "pending"
     attempts: int = 0
     last_error: str | None = None
@@ -36,17 +41,23 @@ class DeliveryState(_Frozen):
     rate_limited_until: UtcDatetime | None = Field(
         default=None, description="Held back by a rate limit until then (not an attempt, not dropped)."
     )
+    unconfirmed: list[str] = Field(
+        default_factory=list,
+        description="E-mail only: recipients left out because they have not confirmed (or unsubscribed).",
+    )
 
 
 class OutboxItem(_Frozen):
     """What the delivery worker needs, snapshotted when the entry is made (the watchlist may change).
 
-    Exactly one of ``alert_id`` and ``digest_id`` names what is sent. Entries written before channel
-    types existed have no ``channel``, only a webhook's ``url`` and ``secret``.
+    Exactly one of ``alert_id``, ``digest_id`` and ``consent_id`` (an e-mail address's confirmation
+    request) names what is sent. Entries written before channel types existed have no ``channel``,
+    only a webhook's ``url`` and ``secret``.
     """
 
     alert_id: str = ""
     digest_id: str | None = None
+    consent_id: str | None = None
     user_id: str
     channel_id: str
     channel: Channel | None = None
@@ -60,5 +71,5 @@ class OutboxItem(_Frozen):
 
     @property
     def subject_id(self) -> str:
-        """The id sent as the idempotency key: the digest's, else the alert's."""
-        return self.digest_id or self.alert_id
+        """The id sent as the idempotency key: the digest's, the confirmation's, else the alert's."""
+        return self.digest_id or self.consent_id or self.alert_id

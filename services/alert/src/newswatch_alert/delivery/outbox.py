@@ -13,26 +13,31 @@ state and either removes the entry or reschedules it.
 A digest entry, once claimed, closes its digest (a third script): the alerts it lists are fixed from
 then on, so every channel and every retry sends the same message, and an alert arriving later is
 delivered on its own rather than lost.
+
+What is read for a claimed entry is parsed in a guard (``claimed``): an entry whose stored parts no
+longer parse comes back ``broken`` and is buried as a dead letter (``bury``, ``deadletter``) instead
+of failing the whole claim.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from newswatch_alert.common import keys
+from newswatch_alert.delivery.claimed import Claimed, describe, subject_keys
+from newswatch_alert.delivery.consent import Consent
+from newswatch_alert.delivery.deadletter import BURY, DeadDelivery
 from newswatch_alert.delivery.digest import DigestEvent
 from newswatch_alert.delivery.models import DeliveryState, OutboxItem
 from newswatch_shared.lease import LUA, new_token
 from newswatch_shared.schemas import AlertEvent
 
-__all__ = ["Claimed", "Outbox"]
+__all__ = ["Claimed", "DeadLetterLimits", "Outbox"]
 
-log = logging.getLogger(__name__)
 
 # KEYS[1] outbox; ARGV: now (ms), limit, lease (ms), token, lease key prefix.
 _CLAIM = (
@@ -84,48 +89,31 @@ return {redis.call('GET', KEYS[3]) or '', total, ids}
 
 
 @dataclass(frozen=True)
-class Claimed:
-    """One outbox entry this replica holds the lease on, with what sending it needs.
+class DeadLetterLimits:
+    """How long dead letters are kept, and how many per owner (the settings' defaults)."""
 
-    ``item`` or ``state`` None means the entry outlived what it points at (TTL): nothing to send.
-    An alert entry carries the stored alert JSON (sent byte for byte); a digest entry its digest.
-    """
-
-    member: str
-    token: str
-    item: OutboxItem | None
-    state: DeliveryState | None
-    alert_json: str | None = None
-    digest: DigestEvent | None = None
-
-    @property
-    def sendable(self) -> bool:
-        return (
-            self.item is not None and self.state is not None and (bool(self.alert_json) or bool(self.digest))
-        )
-
-    def alert(self) -> AlertEvent | None:
-        """The alert an alert entry sends (parsed from ``alert_json``)."""
-        return AlertEvent.model_validate_json(self.alert_json) if self.alert_json else None
-
-    @property
-    def deliveries_key(self) -> str:
-        subject = self.member.split(":", 1)[0]
-        if self.item is not None and self.item.digest_id:
-            return keys.digest_deliveries(subject)
-        return keys.deliveries(subject)
+    ttl_s: int = 30 * 86400
+    per_user: int = 1000
 
 
 class Outbox:
     def __init__(
-        self, redis: Redis, lease_ms: int, *, ttl_s: int = 30 * 86400, digest_max_items: int = 50
+        self,
+        redis: Redis,
+        lease_ms: int,
+        *,
+        ttl_s: int = 30 * 86400,
+        digest_max_items: int = 50,
+        dead_letters: DeadLetterLimits | None = None,
     ) -> None:
         self._redis = redis
         self._lease_ms = lease_ms
         self._ttl_s = ttl_s
         self._digest_max_items = digest_max_items
+        self._dead = dead_letters or DeadLetterLimits()
         self._claim = redis.register_script(_CLAIM)
         self._finish = redis.register_script(_FINISH)
+        self._bury = redis.register_script(BURY)
         self._open_digest = redis.register_script(_OPEN_DIGEST)
 
     async def claim_due(self, now_ms: int, limit: int) -> list[Claimed]:
@@ -135,34 +123,55 @@ class Outbox:
         )
         if not members:
             return []
-        raw_items = await self._redis.mget([keys.outbox_item(m) for m in members])
-        items = [_item(raw) for raw in raw_items]
+        found = await self._redis.mget([keys.outbox_item(m) for m in members])
+        raw_items = [raw if raw is None or isinstance(raw, str) else raw.decode() for raw in found]
+        items: list[OutboxItem | None] = []
+        problems: list[str | None] = []
+        for raw in raw_items:
+            try:
+                items.append(OutboxItem.model_validate_json(raw) if raw is not None else None)
+                problems.append(None)
+            except ValueError as e:
+                items.append(None)
+                problems.append(describe("outbox item", e))
         async with self._redis.pipeline(transaction=False) as pipe:
             for member, item in zip(members, items, strict=True):
-                subject, channel_id = member.split(":", 1)
-                is_digest = item is not None and bool(item.digest_id)
-                pipe.get(keys.alert(subject) if not is_digest else keys.digest(subject))
-                pipe.hget(
-                    keys.digest_deliveries(subject) if is_digest else keys.deliveries(subject), channel_id
-                )
+                body_key, state_key = subject_keys(member, item)
+                if item is not None and item.consent_id:
+                    pipe.hgetall(body_key)
+                else:
+                    pipe.get(body_key)
+                pipe.hget(state_key, member.split(":", 1)[1])
             replies = await pipe.execute()
         claimed: list[Claimed] = []
         for i, (member, item) in enumerate(zip(members, items, strict=True)):
             body, state = replies[2 * i : 2 * i + 2]
-            digest = None
-            if item is not None and item.digest_id and body is not None:
-                digest = await self._open(item.digest_id)
-            claimed.append(
-                Claimed(
-                    member=member,
-                    token=token,
-                    item=item,
-                    state=DeliveryState.model_validate_json(state) if state else None,
-                    alert_json=body if item is not None and not item.digest_id else None,
-                    digest=digest,
-                )
-            )
+            entry = Claimed(member=member, token=token, item=item, state=None, item_json=raw_items[i])
+            if problems[i] is not None:
+                claimed.append(_broken(entry, problems[i]))
+                continue
+            claimed.append(await self._parse(entry, body, state))
         return claimed
+
+    async def _parse(self, entry: Claimed, body: str | dict[str, str] | None, state: str | None) -> Claimed:
+        """The entry with what it sends parsed, or ``broken`` saying what did not parse."""
+        item, what = entry.item, "delivery state"
+        try:
+            parsed = DeliveryState.model_validate_json(state) if state else None
+            if item is None or not body:
+                return _with(entry, state=parsed)
+            if isinstance(body, dict):
+                what = "consent"
+                return _with(entry, state=parsed, consent=Consent.model_validate(body))
+            if item.digest_id:
+                what = "digest"
+                return _with(entry, state=parsed, digest=await self._open(item.digest_id))
+            what = "alert"
+            return _with(
+                entry, state=parsed, alert_json=body, alert_event=AlertEvent.model_validate_json(body)
+            )
+        except ValueError as e:
+            return _broken(entry, describe(what, e))
 
     async def _open(self, digest: str) -> DigestEvent | None:
         """Close the digest to new alerts and read what it holds (the same on every retry)."""
@@ -201,16 +210,47 @@ class Outbox:
         )
         return bool(done)
 
+    async def bury(self, claimed: Claimed, state: DeliveryState | None, dead: DeadDelivery) -> bool:
+        """Record the final state (if any), take the entry out of the outbox and keep it as a dead
+        letter (``deadletter``), in one script and only while the lease is ours (False otherwise)."""
+        owner = keys.user_dead_letter(dead.user_id) if dead.user_id else keys.DEAD_LETTER_UNOWNED
+        done: int = await self._bury(
+            keys=[
+                keys.OUTBOX,
+                keys.outbox_item(claimed.member),
+                keys.lease(claimed.member),
+                claimed.deliveries_key,
+                keys.dead_entry(claimed.member),
+                keys.DEAD_LETTER,
+                owner,
+            ],
+            args=[
+                claimed.member,
+                claimed.token,
+                claimed.member.split(":", 1)[1],
+                state.model_dump_json() if state else "",
+                dead.model_dump_json(),
+                claimed.item_json or "",
+                int(dead.died_at.timestamp() * 1000),
+                self._dead.ttl_s,
+                self._dead.per_user,
+                keys.DEAD_ENTRY_PREFIX,
+            ],
+        )
+        return bool(done)
+
+    async def dead_letters(self) -> int:
+        """Dead letters kept, all owners (for the gauge)."""
+        return int(await self._redis.zcard(keys.DEAD_LETTER))
+
     async def pending(self) -> int:
         """Entries not yet delivered or dead (for /metrics and tests)."""
         return int(await self._redis.zcard(keys.OUTBOX))
 
 
-def _item(raw: str | bytes | None) -> OutboxItem | None:
-    if raw is None:
-        return None
-    try:
-        return OutboxItem.model_validate_json(raw)
-    except ValidationError:
-        log.warning("outbox item does not parse; dropping it")
-        return None
+def _with(entry: Claimed, **parsed: Any) -> Claimed:
+    return replace(entry, **parsed)
+
+
+def _broken(entry: Claimed, problem: str | None) -> Claimed:
+    return _with(entry, broken=problem or "stored delivery does not parse")

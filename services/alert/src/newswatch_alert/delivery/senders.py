@@ -1,7 +1,7 @@
 """Sending one claimed outbox entry over its channel, and classifying what came back.
 
 The formatting lives in ``webhook``, ``slack`` and ``email``; this module does the I/O (one shared
-httpx client for webhooks and Slack, aiosmtplib for e-mail) and turns every outcome into a
+httpx client for webhooks and Slack; e-mail through ``mailer``) and turns every outcome into a
 :class:`SendResult`: accepted, or a short stable error (``HTTP 503``, ``timeout (ReadTimeout)``,
 ``connection failed: …``, ``SMTP 550: …``) plus the receiver's ``Retry-After`` when it gave one.
 
@@ -21,9 +21,12 @@ from datetime import datetime
 import httpx
 
 from newswatch_alert.common import metrics
-from newswatch_alert.delivery import email, slack, webhook
+from newswatch_alert.common.redact import redact_text
+from newswatch_alert.delivery import slack, webhook
 from newswatch_alert.delivery.channels import EmailChannel, SlackChannel, WebhookChannel
+from newswatch_alert.delivery.consent import Recipients
 from newswatch_alert.delivery.destinations import DEFAULT_SLACK_HOSTS, slack_host_problem
+from newswatch_alert.delivery.mailer import Mailer
 from newswatch_alert.delivery.outbox import Claimed
 from newswatch_shared.egress import EgressRefused
 from newswatch_shared.retry import parse_retry_after
@@ -41,15 +44,16 @@ class SendResult:
 
 
 def describe_failure(response: httpx.Response | None, error: Exception | None) -> str | None:
-    """A short, stable description of why a POST failed; None when it succeeded."""
+    """A short, stable description of why a POST failed; None when it succeeded. An error's text may
+    quote the URL (the channel's credential): it is redacted."""
     if error is not None:
         if isinstance(error, EgressRefused):
             return str(error)[:300]
         if isinstance(error, httpx.TimeoutException):
             return f"timeout ({type(error).__name__})"
         if isinstance(error, httpx.ConnectError):
-            return f"connection failed: {error}"[:300]
-        return f"{type(error).__name__}: {error}"[:300]
+            return redact_text(f"connection failed: {error}")[:300]
+        return redact_text(f"{type(error).__name__}: {error}")[:300]
     assert response is not None
     if response.is_success:
         return None
@@ -57,7 +61,7 @@ def describe_failure(response: httpx.Response | None, error: Exception | None) -
 
 
 class Senders:
-    """Sends an entry over its channel type; ``smtp`` None makes e-mail deliveries fail (and retry).
+    """Sends an entry over its channel type; ``mailer`` None makes e-mail deliveries fail (and retry).
 
     ``http`` should be the deliver role's guarded client (``newswatch_shared.egress``): the address
     check happens there, at connection time. ``slack_hosts`` are the hosts Slack channels may post to.
@@ -66,23 +70,25 @@ class Senders:
     def __init__(
         self,
         http: httpx.AsyncClient,
-        smtp: email.SmtpConfig | None,
+        mailer: Mailer | None,
         timeout_s: float,
         *,
         slack_hosts: frozenset[str] = DEFAULT_SLACK_HOSTS,
     ) -> None:
         self._http = http
-        self._smtp = smtp
+        self.mailer = mailer
         self._timeout_s = timeout_s
         self._slack_hosts = slack_hosts
 
-    async def send(self, entry: Claimed, now: datetime) -> SendResult:
+    async def send(self, entry: Claimed, now: datetime, recipients: Recipients | None = None) -> SendResult:
+        """One attempt. An e-mail alert or digest goes to ``recipients.confirmed`` (the worker sorted
+        them); a confirmation entry to its address."""
         assert entry.item is not None
         channel = entry.item.target()
         started = time.perf_counter()
         try:
             if isinstance(channel, EmailChannel):
-                return await self._email(entry, channel)
+                return await self._email(entry, recipients)
             if isinstance(channel, SlackChannel):
                 wrong_host = slack_host_problem(channel.url, self._slack_hosts)
                 if wrong_host is not None:
@@ -104,7 +110,11 @@ class Senders:
         else:
             body = (entry.alert_json or "").encode("utf-8")  # the stored JSON, byte for byte
         headers = webhook.headers(
-            channel.secret, body, entry.item.subject_id, digest=entry.digest is not None
+            channel.secret,
+            body,
+            entry.item.subject_id,
+            digest=entry.digest is not None,
+            timestamp=int(now.timestamp()),  # this attempt's time: a retry is signed afresh
         )
         return await self._post(channel.url, body, headers, now)
 
@@ -121,20 +131,12 @@ class Senders:
             wait = parse_retry_after(response.headers.get("Retry-After"), now)
         return SendResult(failure, wait, final=isinstance(error, EgressRefused))
 
-    async def _email(self, entry: Claimed, channel: EmailChannel) -> SendResult:
-        if self._smtp is None:
+    async def _email(self, entry: Claimed, recipients: Recipients | None) -> SendResult:
+        if self.mailer is None:
             return SendResult("e-mail is not configured (NEWSWATCH_ALERT_SMTP_HOST is unset)")
-        sender = self._smtp.sender
-        message = (
-            email.digest_message(entry.digest, sender, channel.to)
-            if entry.digest
-            else email.alert_message(_alert(entry), sender, channel.to)
-        )
-        try:
-            await email.send(message, self._smtp, self._timeout_s)
-        except email.SendFailed as e:
-            return SendResult(str(e))
-        return SendResult()
+        if entry.consent is not None:
+            return SendResult(await self.mailer.confirm(entry))
+        return SendResult(await self.mailer.send(entry, recipients or Recipients()))
 
 
 def _alert(entry: Claimed) -> AlertEvent:

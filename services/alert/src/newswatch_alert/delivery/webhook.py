@@ -1,14 +1,15 @@
 """Webhook requests: the signed JSON POST a receiver gets for an alert or a digest (pure).
 
 An alert's body is the stored ``AlertEvent`` JSON, byte for byte; a digest's is its ``DigestEvent``
-(``"type": "digest"``). Both are signed over the exact bytes sent and carry the idempotency key, the
-alert or digest id, which stays the same on every retry and after a restart.
+(``"type": "digest"``). Both are signed over the attempt's timestamp and the exact bytes sent (see
+``signing``), and carry the idempotency key, the alert or digest id, which stays the same on every
+retry and after a restart while the timestamp and signature are made afresh for each attempt.
 """
 
 from __future__ import annotations
 
 from newswatch_alert.delivery.digest import DigestEvent
-from newswatch_alert.delivery.signing import SIGNATURE_HEADER, sign
+from newswatch_alert.delivery.signing import signature_headers
 
 __all__ = ["USER_AGENT", "digest_body", "headers"]
 
@@ -19,11 +20,12 @@ def digest_body(digest: DigestEvent) -> bytes:
     return digest.model_dump_json().encode("utf-8")
 
 
-def headers(secret: str, body: bytes, subject_id: str, *, digest: bool) -> dict[str, str]:
-    """Headers of one POST; ``subject_id`` is the alert id, or the digest id for a digest."""
+def headers(secret: str, body: bytes, subject_id: str, *, digest: bool, timestamp: int) -> dict[str, str]:
+    """Headers of one POST at ``timestamp`` (unix seconds of the attempt); ``subject_id`` is the alert id,
+    or the digest id for a digest."""
     return {
         "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(secret, body),
+        **signature_headers(secret, body, timestamp),
         "Idempotency-Key": subject_id,
         "X-Newswatch-Event": "digest" if digest else "alert",
         ("X-Newswatch-Digest-Id" if digest else "X-Newswatch-Alert-Id"): subject_id,

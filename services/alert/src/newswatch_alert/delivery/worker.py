@@ -7,6 +7,15 @@ delivered; anything else (status, timeout, refused connection, SMTP error) is re
 exponential backoff, or after the receiver's ``Retry-After``, until the last attempt marks it dead; a
 destination the rules refuse (a non-public address, a Slack channel off Slack's hosts) is dead at once.
 
+A dead delivery is kept as a dead letter (``deadletter``), and so is one the rate limits would hold
+longer than the maximum wait, and one whose stored parts no longer parse (``claimed``): each is
+buried once, with its reason and error, and the worker goes on with the rest.
+
+E-mail asks for consent first (``consent``): an alert or digest goes only to the channel's
+confirmed addresses, sorted before the rate limit so a delivery with none is neither attempted nor
+counted; it ends ``unconfirmed``. A confirmation request is dropped once its address has answered,
+and is rate-limited per address (all users together) as well as per user.
+
 Delivery is at-least-once, and exactly-once except in one window: if the process dies after the
 receiver accepted but before the outcome is recorded, the entry becomes due again when its lease
 runs out and is sent once more with the same idempotency key (alert or digest id; for e-mail the
@@ -27,7 +36,10 @@ from datetime import UTC, datetime
 from redis.exceptions import RedisError
 
 from newswatch_alert.common import metrics
-from newswatch_alert.delivery.channels import destination_key
+from newswatch_alert.common.redact import redact_url
+from newswatch_alert.delivery.channels import EmailChannel, destination, destination_key
+from newswatch_alert.delivery.consent import Recipients, address_key
+from newswatch_alert.delivery.deadletter import DeadReason, dead_record, gave_up
 from newswatch_alert.delivery.models import DeliveryState
 from newswatch_alert.delivery.outbox import Claimed, Outbox
 from newswatch_alert.delivery.policy import RetryPolicy, after_attempt, deferred
@@ -38,6 +50,8 @@ from newswatch_shared.schemas import utcnow
 __all__ = ["Deliverer"]
 
 log = logging.getLogger(__name__)
+
+_GAUGE_EVERY_S = 15.0
 
 
 class Deliverer:
@@ -66,12 +80,17 @@ class Deliverer:
         self._inflight: set[asyncio.Task[None]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        counted_at = -_GAUGE_EVERY_S
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
                 free = self._concurrency - len(self._inflight)
                 if free > 0:
                     try:
                         claimed = await self._outbox.claim_due(_ms(self._clock()), free)
+                        if loop.time() - counted_at >= _GAUGE_EVERY_S:
+                            metrics.DEAD_LETTER_ENTRIES.set(await self._outbox.dead_letters())
+                            counted_at = loop.time()
                     except RedisError as e:
                         log.warning("outbox poll failed: %s", e)
                         claimed = []
@@ -102,6 +121,9 @@ class Deliverer:
             log.exception("delivery of %s failed unexpectedly", entry.member)
 
     async def _attempt(self, entry: Claimed) -> None:
+        if entry.broken is not None:
+            await self._bury(entry, entry.broken, "unparsable")
+            return
         if not entry.sendable or entry.item is None or entry.state is None:
             # The alert, digest or entry details expired: there is nothing left to send.
             log.warning("dropping outbox entry %s: what it delivers is no longer stored", entry.member)
@@ -110,19 +132,45 @@ class Deliverer:
         item, state = entry.item, entry.state
         channel = item.target()
         now = self._clock()
+        recipients: Recipients | None = None
+        if isinstance(channel, EmailChannel) and self._senders.mailer is not None:
+            if entry.consent is not None and entry.consent.status != "pending":
+                log.info("confirmation %s not sent: the address has answered already", entry.member)
+                await self._outbox.finish(entry, None, None)
+                return
+            if entry.consent is None:
+                recipients = await self._senders.mailer.consents.recipients(item.user_id, channel.to, now)
+                if not recipients.confirmed:
+                    await self._unconfirmed(entry, state, recipients, now)
+                    return
         if self._limiter is not None and not _slot_booked(state, now):
-            slot_ms = await self._limiter.reserve(item.user_id, destination_key(channel), _ms(now))
+            confirm = address_key(entry.consent.address) if entry.consent is not None else None
+            slot_ms = await self._limiter.reserve(
+                item.user_id, destination_key(channel), _ms(now), confirm_key=confirm
+            )
+            if self._limiter.too_far(slot_ms, _ms(now)):
+                wait_s = (slot_ms - _ms(now)) / 1000
+                error = f"rate limits: next slot {wait_s:.0f} s away, past NEWSWATCH_ALERT_RATE_MAX_WAIT_S"
+                await self._bury(entry, error, "rate_wait")
+                return
             if slot_ms > _ms(now):
                 until = datetime.fromtimestamp(slot_ms / 1000, UTC)
                 if await self._outbox.finish(entry, deferred(state, until, now), slot_ms):
                     metrics.DELIVERIES_DEFERRED.labels(channel.type).inc()
                     log.info("delivery of %s waits for the rate limit until %s", entry.member, until)
                 return
-        result = await self._senders.send(entry, now)
+        result = await self._senders.send(entry, now, recipients)
         done = self._clock()
         after = after_attempt(
             state, result.error, done, self._policy, self._rng, result.retry_after_s, final=result.final
         )
+        if recipients is not None:
+            after = after.model_copy(update={"unconfirmed": recipients.left_out})
+        if after.status == "dead":
+            reason: DeadReason = "refused" if result.final else "attempts"
+            if await self._bury(entry, after.last_error or "failed", reason, after):
+                metrics.DELIVERIES.labels(channel.type, "dead").inc()
+            return
         next_ms = _ms(after.next_attempt_at) if after.next_attempt_at is not None else None
         if not await self._outbox.finish(entry, after, next_ms):
             log.warning("lease on %s was lost; another replica owns it now", entry.member)
@@ -136,6 +184,60 @@ class Deliverer:
                 )
         _log_outcome(entry, after)
 
+    async def _unconfirmed(
+        self, entry: Claimed, state: DeliveryState, recipients: Recipients, now: datetime
+    ) -> None:
+        """No address of the e-mail channel has confirmed: the delivery ends here, not attempted."""
+        final = state.model_copy(
+            update={
+                "status": "unconfirmed",
+                "unconfirmed": recipients.left_out,
+                "next_attempt_at": None,
+                "rate_limited_until": None,
+                "updated_at": now,
+            }
+        )
+        if await self._outbox.finish(entry, final, None):
+            metrics.DELIVERIES.labels("email", "unconfirmed").inc()
+            _log_outcome(entry, final)
+
+    async def _bury(
+        self, entry: Claimed, error: str, reason: DeadReason, final: DeliveryState | None = None
+    ) -> bool:
+        """Keep the entry as a dead letter and record its final state: ``final`` after the last
+        attempt; given up without an attempt (rate wait, or a state that did not parse) otherwise."""
+        now = self._clock()
+        if final is None and entry.item is not None:
+            final = gave_up(entry.state or _fresh_state(entry, now), error, now)
+        dead = dead_record(entry.member, entry.item, final, reason, error, now)
+        if not await self._outbox.bury(entry, final, dead):
+            log.warning("lease on %s was lost; another replica owns it now", entry.member)
+            return False
+        metrics.DEAD_LETTERS.labels(dead.channel_type or "unknown", reason).inc()
+        log.warning(
+            "%s delivery to %s is dead (%s) after %d attempt(s): %s",
+            dead.kind,
+            dead.destination or "?",
+            reason,
+            dead.attempts,
+            error,
+            extra={"subject_id": dead.subject_id, "channel_id": dead.channel_id},
+        )
+        return True
+
+
+def _fresh_state(entry: Claimed, now: datetime) -> DeliveryState:
+    """A state for an entry whose stored state did not parse, from its item (which did)."""
+    assert entry.item is not None
+    channel = entry.item.target()
+    return DeliveryState(
+        channel_id=entry.item.channel_id,
+        type=channel.type,
+        url=destination(channel),
+        digest_id=entry.item.digest_id,
+        updated_at=now,
+    )
+
 
 def _slot_booked(state: DeliveryState, now: datetime) -> bool:
     """The entry was rescheduled to a rate-limit slot it already booked, and that slot has come."""
@@ -148,21 +250,16 @@ def _created(entry: Claimed) -> datetime | None:
 
 
 def _log_outcome(entry: Claimed, state: DeliveryState) -> None:
+    """One line per attempt; the URL shown is its origin and fingerprint (``common.redact``)."""
     extra = {"subject_id": entry.item.subject_id if entry.item else "", "channel_id": state.channel_id}
     what = "digest" if entry.digest else "alert"
+    where = redact_url(state.url)
     if state.status == "delivered":
-        log.info("%s delivered to %s after %d attempt(s)", what, state.url, state.attempts, extra=extra)
-    elif state.status == "dead":
-        log.warning(
-            "%s delivery to %s gave up after %d attempts: %s",
-            what,
-            state.url,
-            state.attempts,
-            state.last_error,
-            extra=extra,
-        )
+        log.info("%s delivered to %s after %d attempt(s)", what, where, state.attempts, extra=extra)
+    elif state.status == "unconfirmed":
+        log.info("%s not sent to %s: no address has confirmed it wants them", what, where, extra=extra)
     else:
-        log.info("%s delivery to %s failed (%s); will retry", what, state.url, state.last_error, extra=extra)
+        log.info("%s delivery to %s failed (%s); will retry", what, where, state.last_error, extra=extra)
 
 
 def _ms(moment: datetime) -> int:

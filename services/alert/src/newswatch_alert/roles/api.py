@@ -16,9 +16,11 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from newswatch_alert.alerts.api import alerts_router
+from newswatch_alert.alerts.deadletter_api import dead_letter_router
 from newswatch_alert.alerts.stream_api import stream_router
 from newswatch_alert.common.parts import Parts
 from newswatch_alert.dashboard.api import dashboard_router
+from newswatch_alert.delivery.email_api import email_router
 from newswatch_alert.live.api import live_router
 from newswatch_alert.roles import build
 from newswatch_alert.roles.base import RoleProbe
@@ -48,6 +50,8 @@ def api_routers(settings: AlertSettings) -> list[APIRouter]:
         users_router(settings.admin_token),
         watchlists_router(build.destination_rules(settings)),
         alerts_router(),
+        dead_letter_router(settings.admin_token),  # /deliveries/dead, /admin/deliveries/dead
+        email_router(),  # /email/confirm, /email/unsubscribe: public, the link's token is the credential
         dashboard_router(),  # / and /dashboard/<file>
     ]
 
@@ -64,6 +68,8 @@ async def api_role(settings: AlertSettings, redis: Redis, parts: Parts) -> Async
         users,
         WatchlistStore(redis, settings.alert_max_watchlists_per_user),
         build.alert_store(settings, redis),
+        build.dead_letters(settings, redis),
+        build.consent_store(settings, redis),
         live,
         streams,
     )

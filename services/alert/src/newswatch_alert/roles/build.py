@@ -10,11 +10,14 @@ from redis.asyncio import Redis
 
 from newswatch_alert.alerts.store import AlertStore
 from newswatch_alert.alerts.stream import AlertStreams
+from newswatch_alert.delivery.consent import ConsentStore
 from newswatch_alert.delivery.destinations import DestinationRules
 from newswatch_alert.delivery.email import SmtpConfig
-from newswatch_alert.delivery.outbox import Outbox
+from newswatch_alert.delivery.mailer import Mailer
+from newswatch_alert.delivery.outbox import DeadLetterLimits, Outbox
 from newswatch_alert.delivery.policy import RetryPolicy
 from newswatch_alert.delivery.ratelimit import RateLimiter
+from newswatch_alert.delivery.redrive import DeadLetters
 from newswatch_alert.delivery.senders import Senders
 from newswatch_alert.delivery.worker import Deliverer
 from newswatch_alert.live.articles import ArticleStore
@@ -25,9 +28,12 @@ __all__ = [
     "alert_store",
     "alert_streams",
     "article_store",
+    "consent_store",
+    "dead_letters",
     "deliverer",
     "destination_rules",
     "live_feed",
+    "mailer",
     "outbox",
 ]
 
@@ -99,24 +105,45 @@ def outbox(settings: AlertSettings, redis: Redis) -> Outbox:
         int(settings.alert_delivery_lease_s * 1000),
         ttl_s=settings.alert_alert_ttl_s,
         digest_max_items=settings.alert_digest_max_items,
+        dead_letters=DeadLetterLimits(settings.alert_dead_letter_ttl_s, settings.alert_dead_letter_per_user),
+    )
+
+
+def dead_letters(settings: AlertSettings, redis: Redis) -> DeadLetters:
+    return DeadLetters(redis, settings.alert_dead_letter_ttl_s, settings.alert_alert_ttl_s)
+
+
+def consent_store(settings: AlertSettings, redis: Redis) -> ConsentStore:
+    return ConsentStore(
+        redis, ask_again_s=settings.alert_email_confirm_interval_s, item_ttl_s=settings.alert_alert_ttl_s
+    )
+
+
+def mailer(settings: AlertSettings, redis: Redis) -> Mailer | None:
+    """E-mail sending, or None without an SMTP host (e-mail deliveries then fail with a clear error)."""
+    if not settings.alert_smtp_host:
+        return None
+    assert settings.alert_public_url is not None  # the settings refuse SMTP without it where deliver runs
+    password = settings.alert_smtp_password
+    smtp = SmtpConfig(
+        host=settings.alert_smtp_host,
+        port=settings.alert_smtp_port,
+        sender=settings.alert_smtp_from,
+        username=settings.alert_smtp_username,
+        password=password.get_secret_value() if password else None,
+        starttls=settings.alert_smtp_starttls,
+    )
+    return Mailer(
+        smtp, settings.alert_public_url, consent_store(settings, redis), settings.alert_webhook_timeout_s
     )
 
 
 def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) -> Deliverer:
-    smtp = None
-    if settings.alert_smtp_host:
-        password = settings.alert_smtp_password
-        smtp = SmtpConfig(
-            host=settings.alert_smtp_host,
-            port=settings.alert_smtp_port,
-            sender=settings.alert_smtp_from,
-            username=settings.alert_smtp_username,
-            password=password.get_secret_value() if password else None,
-            starttls=settings.alert_smtp_starttls,
-        )
     return Deliverer(
         outbox(settings, redis),
-        Senders(http, smtp, settings.alert_webhook_timeout_s, slack_hosts=settings.slack_hosts),
+        Senders(
+            http, mailer(settings, redis), settings.alert_webhook_timeout_s, slack_hosts=settings.slack_hosts
+        ),
         RetryPolicy(
             max_attempts=settings.alert_delivery_max_attempts,
             base_s=settings.alert_backoff_base_s,
@@ -128,6 +155,8 @@ def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) ->
             redis,
             per_user_per_minute=settings.alert_rate_user_per_minute,
             per_destination_per_minute=settings.alert_rate_channel_per_minute,
+            max_wait_ms=int(settings.alert_rate_max_wait_s * 1000),
+            confirm_interval_ms=int(settings.alert_email_confirm_interval_s * 1000),
         ),
     )
 

@@ -7,6 +7,9 @@ stored ones and the result must be a valid watchlist; see ``watchlists.edit``.
 Webhook and Slack URLs sent in a POST or PATCH must also pass the destination rules
 (``delivery.destinations``: no non-public address unless allowed, Slack channels on Slack's hosts):
 each failing one is a 422 on ``channels.N.url`` in FastAPI's list shape, and nothing is stored.
+E-mail addresses need their own consent (``delivery.consent``): saving a watchlist asks every
+address that needs asking (one confirmation mail each), and every response shows, per e-mail
+channel, each address's ``consent``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 
 from newswatch_alert.common.openapi import EXAMPLE_TIME, EXAMPLE_USER_ID, errors, example
 from newswatch_alert.common.parts import part
+from newswatch_alert.delivery.channels import EmailChannel
+from newswatch_alert.delivery.consent import ConsentStore
 from newswatch_alert.delivery.destinations import DestinationRules, channel_problems
 from newswatch_alert.users.auth import current_user
 from newswatch_alert.watchlists.edit import WatchlistPatch
@@ -29,6 +34,7 @@ from newswatch_shared.schemas import utcnow
 __all__ = ["watchlist_example", "watchlist_in_example", "watchlists_router"]
 
 Watchlists = Annotated[WatchlistStore, Depends(part(WatchlistStore))]
+Consents = Annotated[ConsentStore, Depends(part(ConsentStore))]
 UserId = Annotated[str, Depends(current_user)]
 WatchlistId = Annotated[
     str, Path(description="The watchlist's id.", openapi_examples={"id": {"value": "0a4e6f1c2b3d5e7f"}})
@@ -69,6 +75,29 @@ async def _check_destinations(channels: list[BaseModel] | None, rules: Destinati
         )
 
 
+def _addresses(watchlist: Watchlist) -> list[str]:
+    return [a for c in watchlist.channels if isinstance(c, EmailChannel) for a in c.to]
+
+
+async def _shown(consents: ConsentStore, watchlist: Watchlist) -> Watchlist:
+    """The watchlist with each e-mail address's consent filled in (responses only; never stored)."""
+    addresses = _addresses(watchlist)
+    if not addresses:
+        return watchlist
+    found = await consents.statuses(watchlist.user_id, addresses)
+    channels = [
+        c.model_copy(update={"consent": {a: found[a] for a in c.to}}) if isinstance(c, EmailChannel) else c
+        for c in watchlist.channels
+    ]
+    return watchlist.model_copy(update={"channels": channels})
+
+
+async def _saved(consents: ConsentStore, watchlist: Watchlist) -> Watchlist:
+    """After a save: ask the addresses that need asking, then show the result."""
+    await consents.request(watchlist.user_id, _addresses(watchlist), utcnow())
+    return await _shown(consents, watchlist)
+
+
 def watchlists_router(rules: DestinationRules) -> APIRouter:
     router = APIRouter(tags=["watchlists"])
 
@@ -86,31 +115,37 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
         body: Annotated[WatchlistIn, Body(openapi_examples={"border": {"value": watchlist_in_example()}})],
         user_id: UserId,
         watchlists: Watchlists,
+        consents: Consents,
     ) -> Watchlist:
         await _check_destinations(list(body.channels), rules)
         try:
-            return await watchlists.create(user_id, body, utcnow())
+            created = await watchlists.create(user_id, body, utcnow())
         except TooManyWatchlists as e:
             raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
+        return await _saved(consents, created)
 
     @router.get(
         "/watchlists",
         summary="The caller's watchlists, oldest first",
         responses={**errors(401), **example({"watchlists": [watchlist_example()]})},
     )
-    async def list_watchlists(user_id: UserId, watchlists: Watchlists) -> WatchlistList:
-        return WatchlistList(watchlists=await watchlists.list_for(user_id))
+    async def list_watchlists(user_id: UserId, watchlists: Watchlists, consents: Consents) -> WatchlistList:
+        return WatchlistList(
+            watchlists=[await _shown(consents, w) for w in await watchlists.list_for(user_id)]
+        )
 
     @router.get(
         "/watchlists/{watchlist_id}",
         summary="One of the caller's watchlists, channel secrets included",
         responses={**errors(401, 404, e404=NOT_FOUND), **example(watchlist_example())},
     )
-    async def get_watchlist(watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists) -> Watchlist:
+    async def get_watchlist(
+        watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists, consents: Consents
+    ) -> Watchlist:
         watchlist = await watchlists.get(user_id, watchlist_id)
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        return watchlist
+        return await _shown(consents, watchlist)
 
     @router.patch(
         "/watchlists/{watchlist_id}",
@@ -128,6 +163,7 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
         body: Annotated[WatchlistPatch, Body(openapi_examples=PATCH_EXAMPLES)],
         user_id: UserId,
         watchlists: Watchlists,
+        consents: Consents,
     ) -> Watchlist:
         changes = body.model_dump(exclude_unset=True)
         if "channels" in changes:  # only what is written is checked: stored channels load as they are
@@ -138,7 +174,7 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
             raise _body_errors(e) from e
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        return watchlist
+        return await _saved(consents, watchlist)
 
     @router.delete(
         "/watchlists/{watchlist_id}",

@@ -7,7 +7,8 @@ const STATUS_WORDS = {
   pending: "pending",
   delivered: "delivered",
   failed: "failed, will retry",
-  dead: "failed for good",
+  dead: "failed for good (GET /deliveries/dead to redrive)",
+  unconfirmed: "not sent: the address has not confirmed",
 };
 
 export class Alerts {
