@@ -75,6 +75,12 @@ class AlertSettings(ServiceSettings):
     alert_delivery_concurrency: int = Field(
         default=16, ge=1, description="Deliveries (webhook, Slack, e-mail) in flight at once per replica."
     )
+    alert_delivery_per_destination: int = Field(
+        default=4,
+        ge=1,
+        description="Deliveries in flight at once to one destination (URL or recipients) per replica, so a "
+        "slow or dead receiver cannot take every slot; more wait their turn, unattempted.",
+    )
     alert_slack_hosts: str = Field(
         default="hooks.slack.com,hooks.slack-gov.com",
         description="Hosts a Slack channel's URL may be on (comma-separated): Slack's incoming-webhook "

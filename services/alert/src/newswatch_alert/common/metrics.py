@@ -10,6 +10,7 @@ __all__ = [
     "DEAD_LETTERS",
     "DEAD_LETTER_ENTRIES",
     "DELIVERIES_DEFERRED",
+    "DELIVERIES_HELD",
     "DELIVERIES_REDRIVEN",
     "DELIVERY_LATENCY",
     "DELIVERY_SECONDS",
@@ -26,6 +27,11 @@ DELIVERIES = Counter(
     "Delivery attempts by channel type (webhook, slack, email) and outcome: delivered, failed (will "
     "retry), dead (gave up); and e-mail deliveries not attempted because no address confirmed (unconfirmed).",
     ["channel", "outcome"],
+)
+DELIVERIES_HELD = Counter(
+    "newswatch_alert_deliveries_held_total",
+    "Deliveries put back unattempted because their destination had the most in flight already "
+    "(NEWSWATCH_ALERT_DELIVERY_PER_DESTINATION): a slow receiver, kept from taking every slot.",
 )
 DELIVERIES_DEFERRED = Counter(
     "newswatch_alert_deliveries_deferred_total",

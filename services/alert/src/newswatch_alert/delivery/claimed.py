@@ -11,11 +11,13 @@ back after every lease, for ever.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import ValidationError
 
 from newswatch_alert.common import keys
 from newswatch_alert.common.redact import redact_text
+from newswatch_alert.delivery.channels import destination, destination_key
 from newswatch_alert.delivery.consent import Consent
 from newswatch_alert.delivery.digest import DigestEvent
 from newswatch_alert.delivery.models import DeliveryState, OutboxItem
@@ -61,6 +63,30 @@ class Claimed:
     @property
     def deliveries_key(self) -> str:
         return subject_keys(self.member, self.item)[1]
+
+    @property
+    def destination_key(self) -> str | None:
+        """Where it goes (webhook or Slack URL, or the recipients); None for a broken entry."""
+        if self.item is None or self.broken is not None:
+            return None
+        return destination_key(self.item.target())
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the alert it sends was made (None for a digest or a confirmation)."""
+        return self.alert_event.created_at if self.alert_event else None
+
+    def fresh_state(self, now: datetime) -> DeliveryState:
+        """A state for an entry whose stored state did not parse, from its item (which did)."""
+        assert self.item is not None
+        channel = self.item.target()
+        return DeliveryState(
+            channel_id=self.item.channel_id,
+            type=channel.type,
+            url=destination(channel),
+            digest_id=self.item.digest_id,
+            updated_at=now,
+        )
 
 
 def subject_keys(member: str, item: OutboxItem | None) -> tuple[str, str]:

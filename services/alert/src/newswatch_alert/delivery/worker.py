@@ -7,6 +7,10 @@ delivered; anything else (status, timeout, refused connection, SMTP error) is re
 exponential backoff, or after the receiver's ``Retry-After``, until the last attempt marks it dead; a
 destination the rules refuse (a non-public address, a Slack channel off Slack's hosts) is dead at once.
 
+One slow or dead receiver cannot take the replica's delivery slots: at most ``per_destination``
+deliveries to one destination are in flight at once; an entry claimed beyond that is put back a moment
+later, unattempted, so the other users' entries behind it go out meanwhile.
+
 A dead delivery is kept as a dead letter (``deadletter``), and so is one the rate limits would hold
 longer than the maximum wait, and one whose stored parts no longer parse (``claimed``): each is
 buried once, with its reason and error, and the worker goes on with the rest.
@@ -30,6 +34,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -37,7 +42,7 @@ from redis.exceptions import RedisError
 
 from newswatch_alert.common import metrics
 from newswatch_alert.common.redact import redact_url
-from newswatch_alert.delivery.channels import EmailChannel, destination, destination_key
+from newswatch_alert.delivery.channels import EmailChannel, destination_key
 from newswatch_alert.delivery.consent import Recipients, address_key
 from newswatch_alert.delivery.deadletter import DeadReason, dead_record, gave_up
 from newswatch_alert.delivery.models import DeliveryState
@@ -52,6 +57,8 @@ __all__ = ["Deliverer"]
 log = logging.getLogger(__name__)
 
 _GAUGE_EVERY_S = 15.0
+#: How soon an entry put back for a busy destination is due again.
+_HOLD_MS = 500
 
 
 class Deliverer:
@@ -65,6 +72,7 @@ class Deliverer:
         *,
         poll_s: float,
         concurrency: int,
+        per_destination: int = 4,
         limiter: RateLimiter | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = utcnow,
@@ -74,6 +82,8 @@ class Deliverer:
         self._policy = policy
         self._poll_s = poll_s
         self._concurrency = concurrency
+        self._per_destination = per_destination
+        self._busy: Counter[str] = Counter()  # destination key → deliveries in flight here
         self._limiter = limiter
         self._rng = rng or random.Random()
         self._clock = clock
@@ -95,9 +105,7 @@ class Deliverer:
                         log.warning("outbox poll failed: %s", e)
                         claimed = []
                     for entry in claimed:
-                        task = asyncio.create_task(self.deliver(entry), name=f"deliver-{entry.member}")
-                        self._inflight.add(task)
-                        task.add_done_callback(self._inflight.discard)
+                        await self._start(entry)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._poll_s)
         except asyncio.CancelledError:
@@ -110,6 +118,30 @@ class Deliverer:
             # Asked to stop: let deliveries in flight finish (the Worker's grace period bounds this).
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    async def _start(self, entry: Claimed) -> None:
+        """Deliver ``entry`` in a task of its own, unless its destination already has
+        ``per_destination`` deliveries in flight: then it is due again shortly, not attempted."""
+        key = entry.destination_key
+        if key is not None and self._busy[key] >= self._per_destination:
+            try:
+                if await self._outbox.finish(entry, entry.state, _ms(self._clock()) + _HOLD_MS):
+                    metrics.DELIVERIES_HELD.inc()
+            except RedisError as e:
+                log.warning("could not put %s back (its lease will expire): %s", entry.member, e)
+            return
+        if key is not None:
+            self._busy[key] += 1
+        task = asyncio.create_task(self.deliver(entry), name=f"deliver-{entry.member}")
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        if key is not None:
+            task.add_done_callback(lambda _: self._release(key))
+
+    def _release(self, key: str) -> None:
+        self._busy[key] -= 1
+        if self._busy[key] <= 0:
+            del self._busy[key]
 
     async def deliver(self, entry: Claimed) -> None:
         """Rate-limit, send and record one claimed entry; never raises (the lease covers failures)."""
@@ -177,7 +209,7 @@ class Deliverer:
             return
         metrics.DELIVERIES.labels(channel.type, after.status).inc()
         if after.status == "delivered":
-            since = entry.digest.period_end if entry.digest else _created(entry)
+            since = entry.digest.period_end if entry.digest else entry.created_at
             if since is not None:
                 metrics.DELIVERY_LATENCY.labels(channel.type).observe(
                     max(0.0, (done - since).total_seconds())
@@ -208,7 +240,7 @@ class Deliverer:
         attempt; given up without an attempt (rate wait, or a state that did not parse) otherwise."""
         now = self._clock()
         if final is None and entry.item is not None:
-            final = gave_up(entry.state or _fresh_state(entry, now), error, now)
+            final = gave_up(entry.state or entry.fresh_state(now), error, now)
         dead = dead_record(entry.member, entry.item, final, reason, error, now)
         if not await self._outbox.bury(entry, final, dead):
             log.warning("lease on %s was lost; another replica owns it now", entry.member)
@@ -226,27 +258,9 @@ class Deliverer:
         return True
 
 
-def _fresh_state(entry: Claimed, now: datetime) -> DeliveryState:
-    """A state for an entry whose stored state did not parse, from its item (which did)."""
-    assert entry.item is not None
-    channel = entry.item.target()
-    return DeliveryState(
-        channel_id=entry.item.channel_id,
-        type=channel.type,
-        url=destination(channel),
-        digest_id=entry.item.digest_id,
-        updated_at=now,
-    )
-
-
 def _slot_booked(state: DeliveryState, now: datetime) -> bool:
     """The entry was rescheduled to a rate-limit slot it already booked, and that slot has come."""
     return state.rate_limited_until is not None and state.rate_limited_until <= now
-
-
-def _created(entry: Claimed) -> datetime | None:
-    alert = entry.alert()
-    return alert.created_at if alert else None
 
 
 def _log_outcome(entry: Claimed, state: DeliveryState) -> None:

@@ -151,6 +151,7 @@ def deliverer(settings: AlertSettings, redis: Redis, http: httpx.AsyncClient) ->
         ),
         poll_s=settings.alert_delivery_poll_s,
         concurrency=settings.alert_delivery_concurrency,
+        per_destination=settings.alert_delivery_per_destination,
         limiter=RateLimiter(
             redis,
             per_user_per_minute=settings.alert_rate_user_per_minute,
