@@ -20,6 +20,7 @@ from fastapi_offline import FastAPIOffline
 from newswatch_alert.common.parts import parts_of
 from newswatch_alert.roles import RUNNERS, SERVICE, RoleProbe, api_routers, report
 from newswatch_alert.settings import AlertSettings
+from newswatch_shared import http_api
 from newswatch_shared.ops import RoleReport, ops_router
 from newswatch_shared.redis_client import TRANSIENT_REDIS_ERRORS, make_redis
 
@@ -73,4 +74,5 @@ def create_app(settings: AlertSettings) -> FastAPI:
     app.include_router(ops_router(SERVICE, roles=role_reports))
     for error in TRANSIENT_REDIS_ERRORS:
         app.add_exception_handler(error, redis_down)
+    http_api.install(app)
     return app

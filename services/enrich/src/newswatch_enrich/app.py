@@ -27,6 +27,7 @@ from newswatch_enrich.metrics import record_batch
 from newswatch_enrich.nlp import load_pipeline
 from newswatch_enrich.settings import EnrichSettings
 from newswatch_enrich.taxonomy import load_taxonomy
+from newswatch_shared import http_api
 from newswatch_shared.kafka import ensure_topics, kafka_ready, make_consumer, make_producer
 from newswatch_shared.ops import ops_router
 from newswatch_shared.pipeline import ConsumeLoop, Handler, Outgoing
@@ -145,4 +146,5 @@ def create_app(settings: EnrichSettings) -> FastAPI:
     )
     app.include_router(tag_router(res.get_enricher, settings.enrich_max_chars))
     app.include_router(ops_router(SERVICE, res.ready))
+    http_api.install(app)
     return app

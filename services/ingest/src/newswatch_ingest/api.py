@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, field_validator
 from redis.asyncio import Redis
 
 from newswatch_ingest import metrics
@@ -25,7 +25,7 @@ from newswatch_ingest.opml import MAX_OPML_BYTES, ListedFeed, OpmlError, build_o
 from newswatch_ingest.poller import Poller
 from newswatch_shared.auth import admin_guard
 from newswatch_shared.egress import check_url
-from newswatch_shared.http_api import invalid
+from newswatch_shared.http_api import JsonNumber, invalid
 from newswatch_shared.kafka import kafka_ready
 from newswatch_shared.netguard import PUBLIC_ONLY, EgressPolicy
 from newswatch_shared.redis_client import redis_ready
@@ -66,11 +66,11 @@ class _FeedFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, max_length=300, description="Overrides the feed's own title.")
-    interval_s: float | None = Field(
+    interval_s: JsonNumber | None = Field(
         default=None,
         description="Seconds between polls, 30 to 604800; default NEWSWATCH_INGEST_POLL_INTERVAL_S.",
     )
-    enabled: bool | None = Field(default=None, description="False stops polling the feed.")
+    enabled: StrictBool | None = Field(default=None, description="False stops polling the feed.")
     tags: list[str] | None = Field(
         default=None, max_length=MAX_TAGS * 4, description=f"Up to {MAX_TAGS} short labels, no commas."
     )
@@ -137,6 +137,24 @@ async def _refuse_private(url: str, egress: EgressPolicy) -> None:
         raise invalid("body", "url", message=str(refused), input=url, kind="url_refused")
 
 
+class _Error(BaseModel):
+    detail: str = Field(description="What went wrong, for a human.")
+
+
+class _ValidationError(BaseModel):
+    detail: list[dict[str, object]] = Field(description="FastAPI's list of problems: loc, msg, type.")
+
+
+_ADMIN: dict[int | str, dict[str, object]] = {
+    401: {
+        "model": _Error,
+        "description": "Missing or wrong admin token (`Authorization: Bearer <NEWSWATCH_ADMIN_TOKEN>`).",
+        "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    }
+}
+_NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": _Error, "description": "No such feed."}}
+
+
 def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy = PUBLIC_ONLY) -> APIRouter:
     router = APIRouter(tags=["feeds"])
     admin = [Depends(admin_guard(admin_token))]
@@ -146,6 +164,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
         status_code=status.HTTP_201_CREATED,
         summary="Register a feed and poll it now (200 if it was already registered)",
         dependencies=admin,
+        responses={200: {"model": Feed, "description": "The feed was already registered."}, **_ADMIN},
     )
     async def add_feed(body: AddFeed, response: Response) -> Feed:
         registry, poller = runtime.parts()
@@ -201,6 +220,11 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
         "/feeds/opml",
         summary="Register the feeds an OPML document lists (existing ones are left as they are)",
         dependencies=admin,
+        responses={
+            **_ADMIN,
+            413: {"model": _Error, "description": f"The document is larger than {MAX_OPML_BYTES:,} bytes."},
+            422: {"model": _ValidationError, "description": "Not an OPML document we read, and why."},
+        },
         openapi_extra={"requestBody": {"content": {"text/x-opml": {}}, "required": True}},
     )
     async def import_opml(request: Request) -> ImportReport:
@@ -216,7 +240,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
             poller.wake()
         return report
 
-    @router.get("/feeds/{feed_id}", summary="One feed with its health")
+    @router.get("/feeds/{feed_id}", summary="One feed with its health", responses=_NOT_FOUND)
     async def get_feed(feed_id: str) -> Feed:
         registry, _ = runtime.parts()
         feed = await registry.get(feed_id)
@@ -225,7 +249,14 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
         return feed
 
     @router.patch(
-        "/feeds/{feed_id}", summary="Change a feed; re-enabling it polls it now", dependencies=admin
+        "/feeds/{feed_id}",
+        summary="Change a feed; re-enabling it polls it now",
+        dependencies=admin,
+        responses={
+            **_ADMIN,
+            **_NOT_FOUND,
+            409: {"model": _Error, "description": "Another feed has that URL."},
+        },
     )
     async def update_feed(feed_id: str, body: UpdateFeed) -> Feed:
         registry, poller = runtime.parts()
@@ -251,6 +282,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
         status_code=status.HTTP_204_NO_CONTENT,
         summary="Forget a feed (articles already published stay marked as seen)",
         dependencies=admin,
+        responses={**_ADMIN, **_NOT_FOUND},
     )
     async def delete_feed(feed_id: str) -> Response:
         registry, _ = runtime.parts()

@@ -24,6 +24,7 @@ from newswatch_ingest.opml import ListedFeed, OpmlError, parse_opml
 from newswatch_ingest.poller import Poller, PollerConfig
 from newswatch_ingest.settings import IngestSettings, parse_feed_list
 from newswatch_ingest.urls import canonical_url
+from newswatch_shared import http_api
 from newswatch_shared.errors import ConfigError
 from newswatch_shared.kafka import ensure_topics, make_producer
 from newswatch_shared.ops import ops_router
@@ -127,6 +128,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
     app = FastAPIOffline(title="newswatch ingest", version="0.1.0", lifespan=lifespan)
     app.include_router(ops_router(SERVICE, runtime.ready))
     app.include_router(feeds_router(runtime, settings.admin_token, egress))
+    http_api.install(app)
     return app
 
 

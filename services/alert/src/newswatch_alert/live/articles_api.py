@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
@@ -22,7 +21,7 @@ from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.filters import ArticleFilter, Cursor
 from newswatch_alert.live.models import ArticleDetail, ArticlePage, detail_of, feed_article
 from newswatch_alert.live.stream import ArticleEvent, Gap, TooManyStreams
-from newswatch_shared.http_api import as_utc, invalid
+from newswatch_shared.http_api import IsoDatetime, as_utc, invalid
 
 __all__ = ["articles_router", "feed_filter"]
 
@@ -46,14 +45,14 @@ def feed_filter(
         float | None, Query(ge=0, le=100, description="Lowest escalation score.", examples=[40])
     ] = None,
     since: Annotated[
-        datetime | None,
+        IsoDatetime | None,
         Query(
             description="Published at or after (ISO 8601; no offset = UTC).",
             examples=["2026-11-27T00:00:00Z"],
         ),
     ] = None,
     until: Annotated[
-        datetime | None, Query(description="Published before (ISO 8601; no offset = UTC).")
+        IsoDatetime | None, Query(description="Published before (ISO 8601; no offset = UTC).")
     ] = None,
     q: Annotated[
         str | None,

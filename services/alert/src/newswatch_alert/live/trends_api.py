@@ -17,7 +17,7 @@ from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.models import RisingEntry, RisingNow, TrendBucket, TrendSeries, WindowFigures
 from newswatch_alert.live.trend_store import FINE_KEEP_S, Rising
 from newswatch_alert.live.trends import floor_to, format_duration, parse_duration
-from newswatch_shared.http_api import as_utc, invalid
+from newswatch_shared.http_api import IsoDatetime, as_utc, invalid
 from newswatch_shared.schemas import utcnow
 
 __all__ = ["trends_router"]
@@ -109,11 +109,11 @@ def trends_router() -> APIRouter:
             str, Query(description="Bucket size: a multiple of 5m, e.g. 15m, 1h, 6h, 1d.", examples=["1h"])
         ] = "1h",
         since: Annotated[
-            datetime | None,
+            IsoDatetime | None,
             Query(description=f"Start (ISO 8601); default: {_DEFAULT_POINTS} buckets up to `until`."),
         ] = None,
         until: Annotated[
-            datetime | None, Query(description="End, exclusive (ISO 8601); default now.")
+            IsoDatetime | None, Query(description="End, exclusive (ISO 8601); default now.")
         ] = None,
     ) -> TrendSeries:
         try:

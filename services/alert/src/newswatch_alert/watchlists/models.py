@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from newswatch_alert.common.text import norm
 from newswatch_alert.delivery.channels import Channel, ChannelIn
 from newswatch_alert.watchlists.query import MAX_CHARS as QUERY_MAX_CHARS
 from newswatch_alert.watchlists.query import QueryError, parse
+from newswatch_shared.http_api import JsonNumber
 from newswatch_shared.schemas import UtcDatetime
 
 __all__ = ["Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode"]
@@ -94,7 +95,7 @@ class WatchlistIn(BaseModel):
         description="Boolean query (AND, OR, NOT, parentheses, quoted phrases, entity:, country:, term:, "
         'category:, source:), e.g. country:UA AND (term:troops OR term:invasion) NOT source:"Example Wire".',
     )
-    min_score: float = Field(
+    min_score: JsonNumber = Field(
         default=0.0, ge=0, le=100, description="Lowest escalation score (0-100) to alert on."
     )
     languages: list[str] = Field(
@@ -104,7 +105,8 @@ class WatchlistIn(BaseModel):
         default="immediate",
         description="Deliver each alert at once, or collect them in an hourly/daily digest.",
     )
-    enabled: bool = Field(default=True, description="A disabled watchlist is kept but matches nothing.")
+    # StrictBool: JSON true or false only (pydantic would also take 0, 1, "yes", which the schema refuses).
+    enabled: StrictBool = Field(default=True, description="A disabled watchlist is kept but matches nothing.")
     channels: list[ChannelIn] = Field(default_factory=list, max_length=10)
 
     @field_validator("name")
