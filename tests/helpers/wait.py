@@ -9,7 +9,12 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_for(condition: Callable[[], T | None], timeout_s: float = 30.0, what: str = "condition") -> T:
+def wait_for(
+    condition: Callable[[], T | None],
+    timeout_s: float = 30.0,
+    what: str = "condition",
+    interval_s: float = 0.1,
+) -> T:
     """Call ``condition`` until it returns something truthy; return that, or fail after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     last_error: Exception | None = None
@@ -24,4 +29,4 @@ def wait_for(condition: Callable[[], T | None], timeout_s: float = 30.0, what: s
             raise AssertionError(
                 f"timed out after {timeout_s:.0f}s waiting for {what} (last error: {last_error})"
             )
-        time.sleep(0.1)
+        time.sleep(interval_s)

@@ -31,9 +31,11 @@ import httpx
 from newswatch_cli.demo.server import DemoFeedServer
 from newswatch_cli.embedded import EmbeddedBroker, EmbeddedRedis, die_with_parent, free_port
 
-__all__ = ["SERVICES", "Cancelled", "Stack", "StackConfig"]
+__all__ = ["ALERT_ROLE_PROCESSES", "SERVICES", "Cancelled", "Stack", "StackConfig"]
 
 SERVICES = ("ingest", "enrich", "alert")
+#: The processes when alert's roles run apart, as in compose: alert-api answers on the alert port.
+ALERT_ROLE_PROCESSES = ("alert-api", "alert-match", "alert-deliver")
 #: How often ingest polls the demo feed: a live demo article reaches watchlists within about a minute.
 DEMO_POLL_S = 30
 _COLOURS = itertools.cycle(("\033[36m", "\033[35m", "\033[33m", "\033[32m"))
@@ -57,6 +59,14 @@ class StackConfig:
     log_format: str = "text"
     colour: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: Run alert's roles (api, match, deliver) as three processes, as compose does, not as one.
+    alert_roles_apart: bool = False
+
+    @property
+    def process_names(self) -> tuple[str, ...]:
+        if self.alert_roles_apart:
+            return ("ingest", "enrich", *ALERT_ROLE_PROCESSES)
+        return SERVICES
 
 
 class Cancelled(Exception):
@@ -71,13 +81,19 @@ class Stack:
         self.redis: EmbeddedRedis | None = None
         self.demo: DemoFeedServer | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.ports = dict(config.ports)
+        if config.alert_roles_apart:
+            self.ports["alert-api"] = config.ports["alert"]
+            for name in ALERT_ROLE_PROCESSES[1:]:
+                self.ports[name] = free_port(config.host)
         self._pumps: list[threading.Thread] = []
+        self._replaced: list[subprocess.Popen[bytes]] = []
         self.kafka_bootstrap = config.kafka_bootstrap or ""
         self.redis_url = config.redis_url or ""
         self._cancelled: Callable[[], bool] = lambda: False
 
     def url(self, service: str) -> str:
-        return f"http://{self.config.host}:{self.config.ports[service]}"
+        return f"http://{self.config.host}:{self.ports[service]}"
 
     # -- start ---------------------------------------------------------------------------------------
 
@@ -108,7 +124,7 @@ class Stack:
                     cfg.host, cfg.demo_port or 0, live_every_s=cfg.demo_live_every_s
                 ).start()
                 self._say("stack", f"demo feed at {self.demo.feed_url}")
-            for name in SERVICES:
+            for name in cfg.process_names:
                 self._spawn(name)
             self.wait_ready(ready_timeout_s)
             if self.demo is not None:
@@ -151,10 +167,15 @@ class Stack:
         return env
 
     def _spawn(self, name: str) -> None:
-        exe = Path(sys.executable).with_name(f"newswatch-{name}")
+        service, _, role = name.partition("-")
+        exe = Path(sys.executable).with_name(f"newswatch-{service}")
+        env = self._env()
+        if role:  # one alert role in its own process, on its own port
+            env["NEWSWATCH_ALERT_ROLES"] = role
+            env["NEWSWATCH_ALERT_PORT"] = str(self.ports[name])
         proc = subprocess.Popen(
             [str(exe)],
-            env=self._env(),
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -187,9 +208,9 @@ class Stack:
         if self._cancelled():
             raise Cancelled("stopped while starting")
 
-    def wait_ready(self, timeout_s: float) -> None:
+    def wait_ready(self, timeout_s: float, names: tuple[str, ...] | None = None) -> None:
         deadline = time.monotonic() + timeout_s
-        pending = set(SERVICES)
+        pending = set(names or self.config.process_names)
         with httpx.Client(timeout=2) as client:
             while pending:
                 self._check_cancelled()
@@ -221,6 +242,23 @@ class Stack:
                     ingest.delete(f"/feeds/{feed['id']}")
                     self._say("stack", f"removed the demo feed of an earlier run: {feed['url']}")
 
+    # -- faults (the fault tests kill and restart single processes) ---------------------------------
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process, as a crash or an OOM kill would: no shutdown code runs."""
+        proc = self.processes[name]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def restart(self, name: str, ready_timeout_s: float = 90.0) -> None:
+        """Start ``name`` again (after :meth:`kill` or an exit) and wait until it is ready."""
+        old = self.processes[name]
+        if old.poll() is None:
+            raise RuntimeError(f"{name} is still running")
+        self._replaced.append(old)  # its pipe is closed by stop(), after its pump has read to the end
+        self._spawn(name)
+        self.wait_ready(ready_timeout_s, (name,))
+
     # -- stop ----------------------------------------------------------------------------------------
 
     def stop(self, timeout_s: float = 7.0) -> None:
@@ -238,7 +276,7 @@ class Stack:
                 proc.wait()
         for pump in self._pumps:
             pump.join(timeout=1)
-        for proc in self.processes.values():
+        for proc in [*self.processes.values(), *self._replaced]:
             if proc.stdout is not None:
                 proc.stdout.close()
         if self.demo is not None:
