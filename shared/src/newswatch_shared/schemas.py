@@ -112,6 +112,12 @@ class EscalationMatch(_Message):
     """One occurrence of escalation language, with where and why it matched."""
 
     term: str = Field(description="Canonical taxonomy term, e.g. 'troops'.")
+    concepts: list[str] = Field(
+        default_factory=list,
+        description="The term's concept, then every broader concept, nearest first ('asset freeze', "
+        "'sanctions'): a watchlist on a concept hears of everything narrower. Empty from enrichers older "
+        "than the concept scheme; readers then use the term alone.",
+    )
     category: str
     weight: float = Field(description="The term's weight, lowered when the match is negated or hedged.")
     text: str = Field(description="The text as it appears in the article.")

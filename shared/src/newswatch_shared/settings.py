@@ -7,6 +7,7 @@ parts are handed to the plumbing as small frozen models, so the plumbing never s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -85,6 +86,11 @@ class ServiceSettings(BaseSettings):
         "default in Apache Kafka).",
     )
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis (or Valkey) URL.")
+    taxonomy_path: Path | None = Field(
+        default=None,
+        description="Escalation taxonomy and concept scheme (TOML) to use instead of the packaged one; "
+        "give enrich and alert the same file.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the HTTP API binds to.")
     log_level: str = Field(default="INFO", description="Python log level.")
     log_format: Literal["json", "text"] = Field(default="json", description="JSON lines or plain text.")

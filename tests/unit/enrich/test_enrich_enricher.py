@@ -41,6 +41,7 @@ def test_tag_result_has_the_documented_json_shape(enricher: Enricher) -> None:
     assert set(body["entities"][0]) == {"text", "label", "canonical", "country", "country_name", "count"}
     assert set(body["escalation"][0]) == {
         "term",
+        "concepts",
         "category",
         "weight",
         "text",

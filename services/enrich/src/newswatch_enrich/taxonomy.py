@@ -1,6 +1,7 @@
 """The escalation taxonomy: terms, their categories, weights, variants and CAMEO codes.
 
-The taxonomy is data (``data/taxonomy.toml``), reviewed like code. Validation refuses a taxonomy that
+The taxonomy is data (``newswatch_shared/data/taxonomy.toml``: alert reads the same file as a concept
+scheme, :mod:`newswatch_shared.concepts`), reviewed like code. Validation refuses a taxonomy that
 would make matching ambiguous or the score non-monotonic, at start-up rather than in production:
 
 - every term name and variant belongs to exactly one term, once (compared case- and space-insensitively);
@@ -34,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from newswatch_shared.concepts import Concept, ConceptScheme
 from newswatch_shared.errors import ConfigError
 
 __all__ = [
@@ -86,6 +88,10 @@ class Term(_Frozen):
     variants: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list, description="Phrases that make a match a false friend.")
     cameo: CameoCodes = Field(default_factory=list)
+    broader: list[str] = Field(
+        default_factory=list, description="Concepts this one is a kind of ('asset freeze' → 'sanctions')."
+    )
+    description: str = ""
 
     @field_validator("variants", "exclude")
     @classmethod
@@ -174,9 +180,23 @@ class Taxonomy(_Frozen):
                     problems.append(f"phrase {phrase!r} appears {where} {term.term!r}")
                 else:
                     owner[key] = term.term
+        if not problems:
+            try:
+                self.scheme()
+            except ValueError as e:
+                problems.append(str(e))
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def scheme(self) -> ConceptScheme:
+        """The concept scheme these terms form (broader concepts exist, no cycles)."""
+        concepts = [
+            Concept(t.term, t.category, tuple(t.variants), tuple(t.broader), t.description)
+            for t in self.terms
+        ]
+        categories = {name: c.description for name, c in self.categories.items()}
+        return ConceptScheme.build(self.version, concepts, categories)
 
     def term(self, name: str) -> Term:
         for term in self.terms:
@@ -198,7 +218,7 @@ def parse_taxonomy(text: str, source: str = "taxonomy") -> Taxonomy:
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Load ``path``, or the taxonomy packaged with the service when ``path`` is None."""
     if path is None:
-        text = resources.files("newswatch_enrich").joinpath("data/taxonomy.toml").read_text("utf-8")
+        text = resources.files("newswatch_shared").joinpath("data/taxonomy.toml").read_text("utf-8")
         return parse_taxonomy(text, "packaged taxonomy.toml")
     try:
         text = path.read_text("utf-8")
