@@ -61,12 +61,15 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
     #: Run alert's roles (api, match, deliver) as three processes, as compose does, not as one.
     alert_roles_apart: bool = False
+    #: More processes of one kind in its consumer group ("enrich": 2, "alert-match": 2); the extra ones
+    #: are named "enrich#2", … and answer on free ports.
+    replicas: dict[str, int] = field(default_factory=dict)
 
     @property
     def process_names(self) -> tuple[str, ...]:
-        if self.alert_roles_apart:
-            return ("ingest", "enrich", *ALERT_ROLE_PROCESSES)
-        return SERVICES
+        base = ("ingest", "enrich", *ALERT_ROLE_PROCESSES) if self.alert_roles_apart else SERVICES
+        extra = [f"{name}#{n}" for name in base for n in range(2, self.replicas.get(name, 1) + 1)]
+        return (*base, *extra)
 
 
 class Cancelled(Exception):
@@ -85,6 +88,9 @@ class Stack:
         if config.alert_roles_apart:
             self.ports["alert-api"] = config.ports["alert"]
             for name in ALERT_ROLE_PROCESSES[1:]:
+                self.ports[name] = free_port(config.host)
+        for name in config.process_names:
+            if name not in self.ports:  # an extra replica
                 self.ports[name] = free_port(config.host)
         self._pumps: list[threading.Thread] = []
         self._replaced: list[subprocess.Popen[bytes]] = []
@@ -167,12 +173,14 @@ class Stack:
         return env
 
     def _spawn(self, name: str) -> None:
-        service, _, role = name.partition("-")
+        kind = name.partition("#")[0]
+        service, _, role = kind.partition("-")
         exe = Path(sys.executable).with_name(f"newswatch-{service}")
         env = self._env()
-        if role:  # one alert role in its own process, on its own port
+        if role:  # one alert role in its own process
             env["NEWSWATCH_ALERT_ROLES"] = role
-            env["NEWSWATCH_ALERT_PORT"] = str(self.ports[name])
+        if name != service:  # a role or a replica: its own port
+            env[f"NEWSWATCH_{service.upper()}_PORT"] = str(self.ports[name])
         proc = subprocess.Popen(
             [str(exe)],
             env=env,
