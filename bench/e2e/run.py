@@ -90,6 +90,7 @@ class Run:
         """Hold ``rate`` for ``seconds``; then wait for the step's items (up to GRACE_S)."""
         first = len(self.farm.items)
         enriched_before = self.system.end_offsets("articles.enriched")
+        cpu_before = self.system.cpu_seconds()
         peak_lag: dict[str, int] = {}
         self.farm.set_rate(rate)
         started = time.monotonic()
@@ -104,6 +105,9 @@ class Run:
             self._sample(peak_lag)
             time.sleep(0.5)
         enriched = self.system.end_offsets("articles.enriched") - enriched_before
+        cpu = self.system.cpu_seconds()
+        spent = time.monotonic() - started
+        cpu_share = {n: round((cpu[n] - cpu_before.get(n, 0.0)) / spent, 2) for n in cpu}
         summary = _summary(items)
         pipeline_p99 = summary["pipeline_s"]["p99"]
         complete = summary["alerted"] >= 0.995 * len(items)
@@ -113,6 +117,7 @@ class Run:
             "held_s": round(held_for, 1),
             "enriched_per_s": round(enriched / held_for, 2) if held_for else 0.0,
             "peak_lag": peak_lag,
+            "cpu_cores": cpu_share,
             "held": held,
             **summary,
         }

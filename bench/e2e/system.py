@@ -5,6 +5,7 @@ with 10,000 watchlists, and the probes the benchmark reads (consumer lag, proces
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import sys
 from collections.abc import Iterator
@@ -173,21 +174,36 @@ class System:
 
         return asyncio.run(read())
 
-    def memory_mib(self) -> dict[str, float]:
-        """Resident memory of every process of the system, MiB."""
+    def _pids(self) -> dict[str, int]:
         pids: dict[str, int] = {name: p.pid for name, p in self.stack.processes.items()}
         if self.stack.broker is not None and self.stack.broker.process is not None:
             pids["broker"] = self.stack.broker.process.pid
         if self.stack.redis is not None and self.stack.redis.pid is not None:
             pids["redis"] = self.stack.redis.pid
+        return pids
+
+    def memory_mib(self) -> dict[str, float]:
+        """Resident memory of every process of the system, MiB."""
         found: dict[str, float] = {}
-        for name, pid in pids.items():
+        for name, pid in self._pids().items():
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
             kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
             found[name] = round(kb / 1024, 1)
+        return found
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each process has used so far: where the machine's cores go."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        found: dict[str, float] = {}
+        for name, pid in self._pids().items():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[name] = round((int(fields[11]) + int(fields[12])) / ticks, 2)
         return found
 
     def redis_used_bytes(self) -> int:
