@@ -157,6 +157,23 @@ class EnrichedArticle(_Message):
     contributions: list[Contribution] = Field(default_factory=list)
     enriched_at: UtcDatetime
     enricher: str = Field(default="", description="Pipeline name and version, for tracing regressions.")
+    story_id: str = Field(
+        default="",
+        description="The story this article is a copy of: every outlet's copy of one report has the same "
+        "id. Empty from enrichers without story grouping; readers then treat the article as its own story.",
+    )
+    story_sources: list[str] = Field(
+        default_factory=list, description="Distinct sources carrying the story so far, this copy's included."
+    )
+    story_first_seen: UtcDatetime | None = Field(
+        default=None, description="When the story's first copy came."
+    )
+    is_first: bool = Field(default=True, description="This is the story's first copy.")
+
+    @property
+    def story(self) -> str:
+        """The story id, or the article's own id when the article was not grouped."""
+        return self.story_id or self.article.id
 
     @property
     def id(self) -> str:
