@@ -112,7 +112,7 @@ async def test_a_variant_is_stored_as_its_concept_and_the_response_says_so(serve
         'keyword "frozen assets" is stored as "asset freeze"',
     ]
     stored = (await served.get(f"/watchlists/{watchlist['id']}", headers=key)).json()
-    assert stored["query"] == "country:UA AND term:siege" and "notes" not in stored
+    assert stored["query"] == "country:UA AND term:siege" and stored["notes"] == []
 
     # PATCH follows the same rules, and a refused PATCH stores nothing.
     url = f"/watchlists/{watchlist['id']}"

@@ -72,8 +72,8 @@ def checked_concepts(
     return checked
 
 
-def _out(watchlist: Watchlist, notes: list[str]) -> WatchlistOut:
-    return WatchlistOut.model_validate({**watchlist.model_dump(), "notes": notes})
+def _out(watchlist: Watchlist, notes: list[str] | None = None) -> WatchlistOut:
+    return WatchlistOut.model_validate({**watchlist.model_dump(), "notes": notes or []})
 
 
 async def _check_destinations(channels: list[BaseModel] | None, rules: DestinationRules) -> None:
@@ -156,7 +156,7 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
     )
     async def list_watchlists(user_id: UserId, watchlists: Watchlists, consents: Consents) -> WatchlistList:
         return WatchlistList(
-            watchlists=[await _shown(consents, w) for w in await watchlists.list_for(user_id)]
+            watchlists=[_out(await _shown(consents, w)) for w in await watchlists.list_for(user_id)]
         )
 
     @router.get(
@@ -166,11 +166,11 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
     )
     async def get_watchlist(
         watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists, consents: Consents
-    ) -> Watchlist:
+    ) -> WatchlistOut:
         watchlist = await watchlists.get(user_id, watchlist_id)
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        return await _shown(consents, watchlist)
+        return _out(await _shown(consents, watchlist))
 
     @router.patch(
         "/watchlists/{watchlist_id}",
@@ -237,7 +237,7 @@ def watchlist_example() -> dict[str, Any]:
         "id": "c0ffee12",
         "secret": "generated-secret-shown-to-the-owner",
     }
-    return Watchlist.model_validate(
+    return WatchlistOut.model_validate(
         {
             **body.model_dump(exclude={"channels"}),
             "id": "0a4e6f1c2b3d5e7f",

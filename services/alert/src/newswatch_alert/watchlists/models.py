@@ -167,14 +167,15 @@ class Watchlist(_Frozen):
 
 
 class WatchlistOut(Watchlist):
-    """A watchlist as a write (POST, PATCH) answers it: what was stored, and what the service changed."""
+    """A watchlist as the API shows it: what is stored and, after a write (POST, PATCH), what the
+    service stored otherwise than sent. One shape for every answer, so a GET equals the PATCH before it."""
 
     notes: list[str] = Field(
         default_factory=list,
         description='What was stored otherwise than sent: a variant stored as its concept (term "blockade" '
-        'is stored as "siege"), a keyword that is no concept. Never stored.',
+        'is stored as "siege"), a keyword that is no concept. Only a write has any; never stored.',
     )
 
 
 class WatchlistList(_Frozen):
-    watchlists: list[Watchlist]
+    watchlists: list[WatchlistOut]
