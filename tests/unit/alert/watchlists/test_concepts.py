@@ -207,3 +207,13 @@ def test_the_explanation_shows_the_path_from_the_term_found() -> None:
     )
     assert found.explanation.terms == ["asset freeze", "sanctions"]
     assert found.explanation.sentences == [SENTENCE]
+
+
+def test_a_query_that_outgrows_its_limit_once_resolved_is_refused() -> None:
+    query = " OR ".join(["term:troop"] * 49)  # each "troop" becomes "troops": one more character
+    padded = query + " OR " + "y" * (1000 - len(query) - 4)
+    assert len(padded) == 1000
+    problems = check_watchlist({"query": padded}, SCHEME).problems
+    assert [p["msg"] for p in problems] == [
+        "query: longer than 1000 characters once variants are stored as their concepts"
+    ]

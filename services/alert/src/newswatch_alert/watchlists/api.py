@@ -179,7 +179,8 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
             "Send only the fields to change; each replaces the stored value (lists are replaced, not "
             "merged). The result must be a valid watchlist (422 otherwise, nothing stored). Unknown "
             "and read-only fields (`id`, `created_at`, …) are refused. A channel sent again with the "
-            "same target keeps its id and secret. An empty body changes nothing."
+            "same target keeps its id and secret. An empty body changes nothing. A query or keywords "
+            "sent are checked against the concept scheme as in a POST (`notes` says what was resolved)."
         ),
         responses={**errors(401, 404, e404=NOT_FOUND), **example(watchlist_example())},
     )

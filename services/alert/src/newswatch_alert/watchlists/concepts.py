@@ -120,6 +120,10 @@ def check_watchlist(data: dict[str, Any], scheme: ConceptScheme, loc: tuple[str,
             checked.notes += notes
             if text != query:
                 checked.values["query"] = text
+                try:  # a concept longer than its variant may push the query past its limit
+                    parse(text)
+                except QueryError as e:
+                    problems.append((f"{e} once variants are stored as their concepts", e.column, query))
             checked.problems += [
                 {
                     "type": "unknown_concept",
