@@ -265,6 +265,8 @@ def test_watchlist_made_in_the_ui_alerts_in_the_ui(system: Any, page: Any, shots
     page.get_by_label("API key").press("Enter")  # the keyboard way
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
+    # Keywords complete from the concept scheme (GET /concepts, public).
+    expect(page.locator("#concepts option[value='troops']")).to_have_count(1)
     page.get_by_label("Name").fill("Ukraine troops")
     page.get_by_label("Query").fill("country:UA AND term:troops")
     page.get_by_role("button", name="Test on recent articles").click()

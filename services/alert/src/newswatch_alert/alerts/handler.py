@@ -22,6 +22,8 @@ from newswatch_alert.delivery.digest import digest_mode
 from newswatch_alert.live.articles import ArticleStore
 from newswatch_alert.watchlists.cache import WatchlistCache
 from newswatch_alert.watchlists.match import build_alert
+from newswatch_alert.watchlists.prepared import PreparedArticle
+from newswatch_shared.concepts import ConceptScheme
 from newswatch_shared.errors import RetryableError
 from newswatch_shared.pipeline import Outgoing
 from newswatch_shared.redis_client import TRANSIENT_REDIS_ERRORS
@@ -41,12 +43,14 @@ class ArticleHandler:
         alerts: AlertStore,
         clock: Callable[[], datetime] = utcnow,
         on_stored: Callable[[Sequence[EnrichedArticle]], Awaitable[None]] | None = None,
+        scheme: ConceptScheme | None = None,
     ) -> None:
         self._watchlists = watchlists
         self._articles = articles
         self._alerts = alerts
         self._clock = clock
         self._on_stored = on_stored  # the live feed: index, trend counters, article stream
+        self._scheme = scheme  # broader concepts of matches enriched without them, and explanation paths
 
     async def __call__(self, batch: Sequence[EnrichedArticle]) -> list[Outgoing]:
         try:
@@ -65,7 +69,7 @@ class ArticleHandler:
         outgoing: list[Outgoing] = []
         now = self._clock()
         for enriched in unique:
-            for watchlist, found in index.matches(enriched):
+            for watchlist, found in index.matches(PreparedArticle(enriched, self._scheme)):
                 alert, created = await self._alerts.create(
                     build_alert(watchlist, enriched, found, now),
                     watchlist.channels,

@@ -20,7 +20,7 @@ from newswatch_alert.watchlists.query import QueryError, parse
 from newswatch_shared.http_api import JsonNumber
 from newswatch_shared.schemas import UtcDatetime
 
-__all__ = ["Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode"]
+__all__ = ["Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode", "WatchlistOut"]
 
 
 class _Frozen(BaseModel):
@@ -76,7 +76,12 @@ def _query(value: str | None) -> str | None:
 
 class WatchlistIn(BaseModel):
     """What a user sends. Every condition given must hold: entities ANY-of AND keywords ANY-of AND the
-    query AND score ≥ min_score AND (languages empty or the article's language among them)."""
+    query AND score ≥ min_score AND (languages empty or the article's language among them).
+
+    Unknown fields are refused: ``{"keyword": [...]}`` (a typo of ``keywords``) must not become a
+    watchlist on everything its entities name."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
     entities: list[Term] = Field(
@@ -87,7 +92,8 @@ class WatchlistIn(BaseModel):
     keywords: list[Term] = Field(
         default_factory=list,
         max_length=100,
-        description="ANY of these: an escalation term by its canonical name, or a word/phrase of the text.",
+        description="ANY of these: an escalation concept (and everything narrower; a variant is stored "
+        "as its concept), or a word/phrase of the text.",
     )
     query: str | None = Field(
         default=None,
@@ -160,5 +166,16 @@ class Watchlist(_Frozen):
     updated_at: UtcDatetime | None = None  # set by PATCH (F); None until the first change
 
 
+class WatchlistOut(Watchlist):
+    """A watchlist as the API shows it: what is stored and, after a write (POST, PATCH), what the
+    service stored otherwise than sent. One shape for every answer, so a GET equals the PATCH before it."""
+
+    notes: list[str] = Field(
+        default_factory=list,
+        description='What was stored otherwise than sent: a variant stored as its concept (term "blockade" '
+        'is stored as "siege"), a keyword that is no concept. Only a write has any; never stored.',
+    )
+
+
 class WatchlistList(_Frozen):
-    watchlists: list[Watchlist]
+    watchlists: list[WatchlistOut]
