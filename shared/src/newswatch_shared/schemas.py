@@ -94,7 +94,11 @@ class RawArticle(_Message):
 
 
 class Entity(_Message):
-    """A named entity found in an article, de-duplicated with a mention count."""
+    """A named entity found in an article, de-duplicated with a mention count.
+
+    ``canonical`` names the real thing, whatever the mention: "Russian" and "Russia" are one entity
+    Russia / GPE / RU, whose ``text`` is the first mention as written and ``forms`` every mention.
+    """
 
     text: str
     label: str
@@ -106,6 +110,12 @@ class Entity(_Message):
         default=None, description='That country\'s canonical name ("Ukraine" for Kyiv or Ukrainian).'
     )
     count: int = 1
+    forms: list[str] = Field(
+        default_factory=list,
+        description='Every way the article wrote it, first mention first ("Russian", "Russia", "Russians"'
+        " for Russia), so each can be highlighted and found. Empty from enrichers older than this field:"
+        " readers then use text.",
+    )
 
 
 class EscalationMatch(_Message):

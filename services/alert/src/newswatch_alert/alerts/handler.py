@@ -18,6 +18,7 @@ from datetime import datetime
 
 from newswatch_alert.alerts.store import AlertStore
 from newswatch_alert.common import metrics
+from newswatch_alert.common.entities import current_article
 from newswatch_alert.delivery.digest import digest_mode
 from newswatch_alert.live.articles import ArticleStore
 from newswatch_alert.watchlists.cache import WatchlistCache
@@ -59,8 +60,9 @@ class ArticleHandler:
             raise RetryableError(f"redis unavailable: {e}") from e
 
     async def _handle(self, batch: Sequence[EnrichedArticle]) -> list[Outgoing]:
-        # The same article twice in one batch is one article (the later copy wins).
-        unique = list({enriched.id: enriched for enriched in batch}.values())
+        # The same article twice in one batch is one article (the later copy wins). Articles from older
+        # enrichers get today's entities ("Russian" is Russia) before anything stores or counts them.
+        unique = [current_article(e) for e in {enriched.id: enriched for enriched in batch}.values()]
         await self._watchlists.refresh()
         await self._articles.store(unique)
         if self._on_stored is not None:

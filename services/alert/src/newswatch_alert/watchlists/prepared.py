@@ -3,8 +3,10 @@
 What each query field is compared with (all through :func:`newswatch_alert.common.text.norm`, so case and
 punctuation never decide):
 
-- ``entity:`` — each entity's canonical name, its text as written, its ISO country code and its
-  country's name (so "Ukraine", like "UA", matches Kyiv and "Ukrainian");
+- ``entity:`` — each entity's canonical name, its text and every other form as written, every name
+  of the same thing in the shared entity-name table ("Russian", "Russians" and "Russian Federation"
+  for Russia; "UK" and "Britain" for the United Kingdom), its ISO country code and its country's
+  name (so "Ukraine", like "UA", matches Kyiv and "Ukrainian");
 - ``country:`` — the ``country`` enrich gave each entity (places, nationalities, bodies of a state);
 - ``term:`` — each escalation match's concept and every broader one (``concepts``, or the scheme's
   broader chain for older articles: "asset freeze" is also sanctions), and the same for the terms
@@ -24,6 +26,7 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
+from newswatch_alert.common.entities import entity_names
 from newswatch_alert.common.text import norm, primary_language, sentences, source_of, words
 from newswatch_alert.watchlists.concepts import concept_paths
 from newswatch_shared.concepts import ConceptScheme
@@ -67,6 +70,7 @@ class PreparedArticle:
                 self.entity_keys[norm(entity.country_name)].append(
                     (entity, f"by country {entity.country_name}")
                 )
+            self._other_names(entity)
         #: normalised concept → the occurrences standing for it: its own and every narrower one found
         self.terms: dict[str, list[EscalationMatch]] = defaultdict(list)
         #: the same, each with the path from the term found to the concept (for explanations)
@@ -97,6 +101,21 @@ class PreparedArticle:
         self._quotes: dict[tuple[str, ...], list[str]] = {}
         #: per-article memo for explanations: many watchlists share a clause (country:UA)
         self.memo: dict[tuple[Any, ...], Any] = {}
+
+    def _other_names(self, entity: Entity) -> None:
+        """Every way the article wrote it, and every name of the same thing (common.entities), so
+        ``entity:Russian`` finds Russia and ``entity:Russia`` an article that only says "Russian"."""
+        for form in entity.forms:
+            key = norm(form)
+            if key and all(e is not entity for e, _ in self.entity_keys.get(key, ())):
+                self.entity_keys[key].append((entity, f'by the text "{form}"'))
+        thing = entity_names().thing(entity.canonical)
+        if thing is None:
+            return
+        for name in thing.names:
+            key = norm(name)
+            if key and all(e is not entity for e, _ in self.entity_keys.get(key, ())):
+                self.entity_keys[key].append((entity, f"as {name}, a name of {thing.canonical}"))
 
     @staticmethod
     def _hosts(raw: RawArticle) -> list[str]:
