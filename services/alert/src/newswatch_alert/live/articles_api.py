@@ -19,21 +19,11 @@ from newswatch_alert.common.parts import part
 from newswatch_alert.common.sse import ServerSentEvent, event_response, parse_stream_id
 from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.filters import ArticleFilter, Cursor
-from newswatch_alert.live.models import ArticleDetail, ArticlePage, FeedArticle, detail_of, feed_article
-from newswatch_alert.live.stories import StoryFacts
+from newswatch_alert.live.models import ArticleDetail, ArticlePage, detail_of, feed_item
 from newswatch_alert.live.stream import ArticleEvent, Gap, TooManyStreams
 from newswatch_shared.http_api import IsoDatetime, as_utc, invalid
-from newswatch_shared.schemas import EnrichedArticle
 
-__all__ = [
-    "ARTICLE_EXAMPLE",
-    "FilterDep",
-    "LiveDep",
-    "articles_router",
-    "feed_filter",
-    "feed_item",
-    "read_cursor",
-]
+__all__ = ["ARTICLE_EXAMPLE", "FilterDep", "LiveDep", "articles_router", "feed_filter", "read_cursor"]
 
 LiveDep = Annotated[LiveFeed, Depends(part(LiveFeed))]
 _MAX_VALUES = 20
@@ -102,11 +92,6 @@ def read_cursor(live: LiveFeed, cursor: str | None) -> Cursor | None:
         return Cursor.decode(cursor, live.config.cursor_key) if cursor else None
     except ValueError as e:
         raise invalid("query", "cursor", message=str(e)) from e
-
-
-def feed_item(article: EnrichedArticle, facts: dict[str, StoryFacts]) -> FeedArticle:
-    found = facts.get(article.story)
-    return feed_article(article, found.sources if found else None, found.copies if found else None)
 
 
 ARTICLE_EXAMPLE: dict[str, Any] = {

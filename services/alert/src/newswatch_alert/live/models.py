@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from newswatch_alert.common.text import source_of
 from newswatch_alert.live.highlight import Span, highlights
+from newswatch_alert.live.stories import StoryFacts
 from newswatch_alert.live.trends import Agg, format_duration
 from newswatch_shared.schemas import Contribution, EnrichedArticle, Entity, EscalationMatch
 
@@ -33,6 +34,7 @@ __all__ = [
     "WindowFigures",
     "detail_of",
     "feed_article",
+    "feed_item",
 ]
 
 
@@ -187,6 +189,12 @@ def feed_article(
             "story_copies": copies,
         }
     )
+
+
+def feed_item(article: EnrichedArticle, facts: dict[str, StoryFacts]) -> FeedArticle:
+    """The feed item with its story's sources and copies from the read model (``facts``)."""
+    found = facts.get(article.story)
+    return feed_article(article, found.sources if found else None, found.copies if found else None)
 
 
 def detail_of(enriched: EnrichedArticle) -> ArticleDetail:

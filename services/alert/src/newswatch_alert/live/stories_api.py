@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 
 from newswatch_alert.common.openapi import errors, example
-from newswatch_alert.live.articles_api import ARTICLE_EXAMPLE, FilterDep, LiveDep, feed_item, read_cursor
-from newswatch_alert.live.models import StoryDetail, StoryPage, StoryView
+from newswatch_alert.live.articles_api import ARTICLE_EXAMPLE, FilterDep, LiveDep, read_cursor
+from newswatch_alert.live.models import StoryDetail, StoryPage, StoryView, feed_item
 from newswatch_alert.live.stories import StoryFacts
 from newswatch_shared.schemas import EnrichedArticle
 
