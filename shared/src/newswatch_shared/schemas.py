@@ -24,6 +24,7 @@ __all__ = [
     "Entity",
     "EscalationMatch",
     "Explanation",
+    "NotifyReason",
     "RawArticle",
     "decode",
     "encode",
@@ -211,11 +212,17 @@ class Explanation(_Message):
     sentences: list[str] = Field(default_factory=list, description="Sentences holding what matched.")
 
 
-class AlertEvent(_Message):
-    """A watchlist matched an article: the value on ``alerts`` and what channels deliver.
+NotifyReason = Literal["first", "every", "escalation", "corroborated"]
 
-    ``id`` is derived from (watchlist id, article id), so a redelivered article can never make a
-    second alert, and receivers can use it as an idempotency key.
+
+class AlertEvent(_Message):
+    """A watchlist matched a story: the value on ``alerts`` and what channels deliver.
+
+    ``id`` is derived from (watchlist id, story), the story being the article's ``story_id`` or, for an
+    ungrouped article, its own id: every outlet's copy of one report updates one alert rather than
+    making another. The article fields (``article_id``, ``title``, ``url``, …) are the newest copy's.
+    Each notification a channel gets is a snapshot of the alert at that moment, with the idempotency
+    key ``id`` for the first and ``<id>-<n>`` for the n-th.
     """
 
     schema_version: Literal[1] = 1
@@ -228,7 +235,7 @@ class AlertEvent(_Message):
     url: str
     source: str = ""
     published_at: UtcDatetime
-    score: float
+    score: float = Field(description="The escalation score: the highest of the story's copies so far.")
     matched_entities: list[str] = Field(default_factory=list)
     matched_keywords: list[str] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list, description="Human-readable clauses that matched.")
@@ -237,6 +244,28 @@ class AlertEvent(_Message):
     explanation: Explanation | None = Field(
         default=None, description="Clause by clause: why the watchlist matched (absent on older alerts)."
     )
+    story_id: str = Field(default="", description="The story: its id, or the article's own when ungrouped.")
+    sources: list[str] = Field(
+        default_factory=list, description="Distinct sources carrying the story, in order of appearance."
+    )
+    copies: int = Field(default=1, description="Copies (articles) of the story this watchlist matched.")
+    notification: int = Field(
+        default=1,
+        description="Notifications made so far (0: none yet, the alert is pending); in a delivered "
+        "payload, which notification this is.",
+    )
+    reason: NotifyReason | None = Field(
+        default=None,
+        description="Why the last notification was made: first, every (copy), escalation, corroborated "
+        "(min_sources reached); null while pending and on older alerts.",
+    )
+    pending: bool = Field(
+        default=False, description="Waiting for the watchlist's min_sources: stored, nothing sent yet."
+    )
+    notified_score: float | None = Field(
+        default=None, description="The story's score at the last notification (what escalation compares)."
+    )
+    updated_at: UtcDatetime | None = Field(default=None, description="When the last copy updated it.")
 
 
 M = TypeVar("M", bound=BaseModel)

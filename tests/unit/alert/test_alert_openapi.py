@@ -110,12 +110,18 @@ def test_every_endpoint_is_documented(spec: dict[str, Any]) -> None:
     assert problems == []
 
 
-# Public on purpose: articles and the trends computed from them are public news (read only); the
-# concept scheme is reference data a form completes names from (nothing of any user); the
+# Public on purpose: articles, their stories and the trends computed from them are public news (read
+# only); the concept scheme is reference data a form completes names from (nothing of any user); the
 # e-mail consent pages are for people without an account, whose credential is the link's token (a
 # POST records the answer, and RFC 8058 one-click unsubscribe POSTs). Anything else needs a
 # credential; a new public endpoint must be added here, as a decision.
-PUBLIC = {"/articles": {"get"}, "/trends": {"get"}, "/concepts": {"get"}, "/email/": {"get", "post"}}
+PUBLIC = {
+    "/articles": {"get"},
+    "/stories": {"get"},
+    "/trends": {"get"},
+    "/concepts": {"get"},
+    "/email/": {"get", "post"},
+}
 
 
 def test_credentials_are_declared_where_needed(spec: dict[str, Any]) -> None:

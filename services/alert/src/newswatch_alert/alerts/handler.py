@@ -1,13 +1,15 @@
-"""The articles.enriched handler: store each article, match it, make alerts, emit alert events.
+"""The articles.enriched handler: store each article, match it, record alerts, emit alert events.
 
 Runs inside the shared ConsumeLoop, which produces what this returns and only then commits offsets.
 Every effect is idempotent: articles are overwritten with themselves, and an alert's id is derived
-from (watchlist, article), so a redelivered batch creates no second alert and no second outbox entry.
+from (watchlist, story), so the copies of one story update one alert (``alerts.story`` decides when
+they notify) and a redelivered copy changes nothing and queues nothing.
 
 For every match, new or already stored, the stored AlertEvent is returned for the ``alerts`` topic.
 Re-emitting on redelivery is deliberate: if producing failed after the alert was stored, the loop
 retries the batch, and emitting only new alerts would lose the event for good. Downstream consumers
-de-duplicate by alert id, as they must anyway under at-least-once delivery.
+de-duplicate by alert id (keeping the most ``copies``), as they must anyway under at-least-once
+delivery.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from newswatch_alert.alerts.store import AlertStore
+from newswatch_alert.alerts.story import NotifyOptions
 from newswatch_alert.common import metrics
 from newswatch_alert.common.entities import current_article
 from newswatch_alert.delivery.digest import digest_mode
@@ -72,19 +75,29 @@ class ArticleHandler:
         now = self._clock()
         for enriched in unique:
             for watchlist, found in index.matches(PreparedArticle(enriched, self._scheme)):
-                alert, created = await self._alerts.create(
+                digest = digest_mode(watchlist)
+                recorded = await self._alerts.record(
                     build_alert(watchlist, enriched, found, now),
                     watchlist.channels,
                     now,
-                    digest=digest_mode(watchlist),
+                    NotifyOptions.of(watchlist, digest=digest is not None),
+                    digest=digest,
                 )
-                if created:
+                if recorded is None:
+                    continue
+                alert = recorded.alert
+                if recorded.created:
                     metrics.ALERTS_CREATED.inc()
+                if recorded.notified:
+                    metrics.NOTIFICATIONS.labels(alert.reason or "first").inc()
                     log.info(
-                        "alert %s: watchlist %s matched article %s",
+                        "alert %s: watchlist %s notifies story %s (%s, notification %d, %d sources)",
                         alert.id,
                         watchlist.id,
-                        enriched.id,
+                        alert.story_id,
+                        alert.reason,
+                        alert.notification,
+                        len(alert.sources),
                         extra={"alert_id": alert.id, "article_id": enriched.id},
                     )
                 outgoing.append(

@@ -20,7 +20,7 @@ from newswatch_alert.watchlists.query import QueryError, parse
 from newswatch_shared.http_api import JsonNumber
 from newswatch_shared.schemas import UtcDatetime
 
-__all__ = ["Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode", "WatchlistOut"]
+__all__ = ["NotifyMode", "Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode", "WatchlistOut"]
 
 
 class _Frozen(BaseModel):
@@ -49,6 +49,7 @@ Term = Annotated[str, Field(max_length=200)]
 
 
 WatchlistMode = Literal["immediate", "hourly", "daily"]
+NotifyMode = Literal["first", "every", "escalation"]
 
 
 def _languages(values: list[str]) -> list[str]:
@@ -114,6 +115,18 @@ class WatchlistIn(BaseModel):
     # StrictBool: JSON true or false only (pydantic would also take 0, 1, "yes", which the schema refuses).
     enabled: StrictBool = Field(default=True, description="A disabled watchlist is kept but matches nothing.")
     channels: list[ChannelIn] = Field(default_factory=list, max_length=10)
+    # Stories (issue 14): one alert per story; these say when its later copies notify again.
+    notify: NotifyMode = Field(
+        default="first",
+        description="When a story notifies: its first matching copy only (first), every copy (every), or "
+        "again when its escalation score rose by notify_escalation_points since the last notification.",
+    )
+    notify_escalation_points: JsonNumber = Field(
+        default=15.0, gt=0, le=100, description="With notify=escalation: the rise that notifies again."
+    )
+    min_sources: int = Field(
+        default=1, ge=1, le=100, description="Notify once this many distinct sources carry the story."
+    )
 
     @field_validator("name")
     @classmethod
@@ -121,6 +134,13 @@ class WatchlistIn(BaseModel):
         if not value.strip():
             raise ValueError("name must not be blank")
         return value.strip()
+
+    @field_validator("min_sources", mode="before")
+    @classmethod
+    def _sources_not_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # JSON true would pass as 1
+            raise ValueError("expected an integer, not true or false")
+        return value
 
     @field_validator("entities", "keywords")
     @classmethod
@@ -164,6 +184,9 @@ class Watchlist(_Frozen):
     channels: list[Channel]
     created_at: UtcDatetime
     updated_at: UtcDatetime | None = None  # set by PATCH (F); None until the first change
+    notify: NotifyMode = "first"  # story fields (issue 14); the defaults are what older ones meant
+    notify_escalation_points: float = 15.0
+    min_sources: int = 1
 
 
 class WatchlistOut(Watchlist):
