@@ -39,7 +39,8 @@ class StoryAssigner:
         bands = signature.bands(self.shingles)
         for _ in range(self.max_attempts):
             try:
-                async with self.store.attempt(item.id, bands) as attempt:
+                gap_s = self.decide.max_gap_h * 3600
+                async with self.store.attempt(item.id, bands, item.published, gap_s) as attempt:
                     earlier, members = await attempt.read()
                     if earlier is not None:
                         return earlier.assignment  # redelivered: same answer, counted once

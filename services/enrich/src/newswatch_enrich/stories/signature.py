@@ -94,10 +94,19 @@ class Signature:
         return np.frombuffer(base64.b64decode(text), dtype="<u4").astype(np.uint32)
 
 
+#: Shingles of these words alone ("of the", "said on") are in every article: they would make every
+#: article a candidate of every other through shared bands, and say nothing about the report.
+STOPWORDS = frozenset(
+    "a an and are as at be been but by for from had has have he her his in into is it its of on or said "
+    "says she that the their they this to was were which who will with would after before over than".split()
+)
+
+
 def _shingles(tokens: Sequence[str], k: int) -> set[str]:
     if len(tokens) < k:
         return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
+    grams = (tokens[i : i + k] for i in range(len(tokens) - k + 1))
+    return {" ".join(g) for g in grams if not all(w in STOPWORDS for w in g)}
 
 
 def make_signature(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from newswatch_enrich.stories.records import Member, StoryRecord
@@ -36,19 +37,29 @@ class Attempt(Protocol):
 
 class StoryStore(Protocol):
     def attempt(
-        self, member_id: str, bands: Sequence[str]
-    ) -> contextlib.AbstractAsyncContextManager[Attempt]: ...
+        self, member_id: str, bands: Sequence[str], published: datetime, max_gap_s: float
+    ) -> contextlib.AbstractAsyncContextManager[Attempt]:
+        """Candidates are the members sharing a band published at most ``max_gap_s`` from ``published``
+        (the decision would refuse the others anyway: reading them would only cost)."""
+        ...
 
 
 class _MemoryAttempt:
-    def __init__(self, store: MemoryStore, member_id: str, bands: Sequence[str]) -> None:
+    def __init__(
+        self, store: MemoryStore, member_id: str, bands: Sequence[str], published: datetime, gap_s: float
+    ) -> None:
         self._store, self._id, self._bands = store, member_id, bands
+        self._published, self._gap_s = published, gap_s
 
     async def read(self) -> tuple[Member | None, list[Member]]:
         ids: dict[str, None] = {}
         for band in self._bands:
             ids.update(dict.fromkeys(self._store.bands.get(band, ())))
-        found = [self._store.members[i] for i in ids if i in self._store.members]
+        found = [
+            m
+            for m in (self._store.members[i] for i in ids if i in self._store.members)
+            if abs((m.signature.published - self._published).total_seconds()) <= self._gap_s
+        ]
         return self._store.members.get(self._id), found
 
     async def story(self, story_id: str) -> StoryRecord | None:
@@ -70,5 +81,7 @@ class MemoryStore:
         self.stories: dict[str, StoryRecord] = {}
 
     @contextlib.asynccontextmanager
-    async def attempt(self, member_id: str, bands: Sequence[str]) -> AsyncIterator[Attempt]:
-        yield _MemoryAttempt(self, member_id, bands)
+    async def attempt(
+        self, member_id: str, bands: Sequence[str], published: datetime, max_gap_s: float
+    ) -> AsyncIterator[Attempt]:
+        yield _MemoryAttempt(self, member_id, bands, published, max_gap_s)
