@@ -11,8 +11,10 @@ Redis store the service uses, on an embedded Valkey, so the per-article cost inc
 and the WATCH/MULTI/EXEC commit.
 
 Baseline in the same run: the Enricher (the service's spaCy pipeline, taxonomy and gazetteer) over
-the same texts, ms per article. ``cost_vs_enrich`` is grouping's ms per article with Redis over
-enrich's; the issue asks for under 0.10.
+the same texts, ms per article. ``cost_vs_enrich`` is grouping's wall ms per article with Redis over
+enrich's; the issue asks for under 0.10. On a shared machine the Redis wall clock is mostly waiting
+for a core (each round trip wakes Valkey), so ``cost_vs_enrich_cpu`` compares CPU: this process and
+Valkey together against the Enricher's.
 
     newswatch bench stories [--rounds 3] [--enrich-sample 200] [--no-redis] [--verbose]
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -78,8 +81,19 @@ def report_errors(rows: list[dict[str, Any]], predicted: dict[str, str]) -> None
             print(f"merged in {pred}: {sorted(stories)}", file=sys.stderr)
 
 
-async def redis_speed(items: list[StoryItem], rounds: int) -> float:
-    """Best articles/s through the Redis store, each round on an emptied database."""
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def redis_speed(items: list[StoryItem], rounds: int) -> tuple[float, float]:
+    """Best articles/s through the Redis store, each round on an emptied database, and the least CPU ms
+    per article of this process and Valkey together (the wall clock on a shared machine is mostly
+    waiting for a core; the CPU is what grouping costs)."""
     from newswatch_cli.embedded import EmbeddedRedis
     from newswatch_shared.redis_client import make_redis
 
@@ -87,19 +101,22 @@ async def redis_speed(items: list[StoryItem], rounds: int) -> float:
         server = EmbeddedRedis(Path(tmp)).start()
         redis = make_redis(server.url)
         try:
-            best = 0.0
+            best, best_cpu = 0.0, float("inf")
             for _ in range(rounds):
                 await redis.flushdb()
+                cpu0, valkey0 = time.process_time(), process_cpu_s(server.pid or 0)
                 _, seconds = await group(RedisStore(redis, 72 * 3600), items)
-                best = max(best, len(items) / seconds)
-            return best
+                cpu = time.process_time() - cpu0 + process_cpu_s(server.pid or 0) - valkey0
+                best, best_cpu = max(best, len(items) / seconds), min(best_cpu, cpu * 1000 / len(items))
+            return best, best_cpu
         finally:
             await redis.aclose()
             server.stop()
 
 
-def enrich_ms_per_article(items: list[StoryItem], sample: int) -> float:
-    """The baseline: the Enricher over the same texts (title, then text), warm, best of two passes."""
+def enrich_ms_per_article(items: list[StoryItem], sample: int) -> tuple[float, float]:
+    """The baseline: the Enricher over the same texts (title, then text), warm, best of two passes:
+    wall and CPU ms per article."""
     from newswatch_enrich.app import build_enricher
     from newswatch_enrich.settings import EnrichSettings
     from newswatch_shared.schemas import RawArticle
@@ -118,12 +135,13 @@ def enrich_ms_per_article(items: list[StoryItem], sample: int) -> float:
         for i in items[:sample]
     ]
     enricher.enrich(raws[:16])  # warm up
-    best = float("inf")
+    best, best_cpu = float("inf"), float("inf")
     for _ in range(2):
-        started = time.perf_counter()
+        started, cpu0 = time.perf_counter(), time.process_time()
         enricher.enrich(raws)
         best = min(best, (time.perf_counter() - started) * 1000 / len(raws))
-    return best
+        best_cpu = min(best_cpu, (time.process_time() - cpu0) * 1000 / len(raws))
+    return best, best_cpu
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -155,15 +173,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     figures |= score(test_gold, test_pred, "")
     figures["articles_per_s"] = round(len(test_items) / best_s, 1)
 
-    enrich_ms = enrich_ms_per_article(test_items, args.enrich_sample)
+    enrich_ms, enrich_cpu_ms = enrich_ms_per_article(test_items, args.enrich_sample)
     figures["enrich_ms_per_article"] = round(enrich_ms, 3)
+    figures["enrich_cpu_ms_per_article"] = round(enrich_cpu_ms, 3)
     figures["grouping_ms_per_article"] = round(1000 / figures["articles_per_s"], 3)
     figures["cost_vs_enrich_memory"] = round(figures["grouping_ms_per_article"] / enrich_ms, 4)
     if not args.no_redis:
-        redis_aps = asyncio.run(redis_speed(test_items, max(1, args.rounds)))
+        redis_aps, redis_cpu_ms = asyncio.run(redis_speed(test_items, max(1, args.rounds)))
         figures["articles_per_s_redis"] = round(redis_aps, 1)
         figures["grouping_ms_per_article_redis"] = round(1000 / redis_aps, 3)
+        figures["grouping_cpu_ms_per_article_redis"] = round(redis_cpu_ms, 3)
         figures["cost_vs_enrich"] = round(figures["grouping_ms_per_article_redis"] / enrich_ms, 4)
+        figures["cost_vs_enrich_cpu"] = round(redis_cpu_ms / enrich_cpu_ms, 4)
     return figures
 
 
