@@ -157,25 +157,23 @@ class EnrichedArticle(_Message):
     contributions: list[Contribution] = Field(default_factory=list)
     enriched_at: UtcDatetime
     enricher: str = Field(default="", description="Pipeline name and version, for tracing regressions.")
-    story_id: str | None = Field(
-        default=None,
-        description="The story this article is a copy of: every outlet's copy of one report has the same id "
-        "('s-' and the id of the copy that opened it). None from enrichers older than stories: readers then "
-        "treat the article as a story of its own.",
+    story_id: str = Field(
+        default="",
+        description="The story this article is a copy of: every outlet's copy of one report has the same "
+        "id. Empty from enrichers without story grouping; readers then treat the article as its own story.",
     )
     story_sources: list[str] = Field(
-        default_factory=list,
-        description="Distinct sources (feed titles; else the feed URL's host, else the feed id) that had "
-        "carried the story when this copy joined it, this copy's included, in order of arrival.",
+        default_factory=list, description="Distinct sources carrying the story so far, this copy's included."
     )
     story_first_seen: UtcDatetime | None = Field(
-        default=None, description="Earliest publication time among the story's copies when this one joined."
+        default=None, description="When the story's first copy came."
     )
-    is_first: bool = Field(
-        default=True,
-        description="True for the copy that opened the story (and for articles without a story), False "
-        "for every later copy: one alert per story alerts on the first.",
-    )
+    is_first: bool = Field(default=True, description="This is the story's first copy.")
+
+    @property
+    def story(self) -> str:
+        """The story id, or the article's own id when the article was not grouped."""
+        return self.story_id or self.article.id
 
     @property
     def id(self) -> str:

@@ -21,11 +21,15 @@ __all__ = ["assign_stories", "source_name", "story_item"]
 
 
 def source_name(article: RawArticle) -> str:
-    """Who published it, as people name outlets: the feed's title, else its host, else the feed id."""
+    """Who published it, as readers know outlets (alert's ``source_of`` names them the same way): the
+    feed's title, else the host of the feed or of the article, else the feed id."""
     if article.feed_title.strip():
         return article.feed_title.strip()
-    host = urlsplit(article.feed_url).hostname or ""
-    return host.removeprefix("www.") or article.feed_id
+    for url in (article.feed_url, article.url):
+        host = urlsplit(url).hostname if url else None
+        if host:
+            return host.removeprefix("www.")
+    return article.feed_id
 
 
 def story_item(enriched: EnrichedArticle) -> StoryItem:
