@@ -15,6 +15,8 @@ No browser is downloaded: the test skips, saying why, when /usr/bin/chromium is 
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
 import secrets
 from collections.abc import Iterator
@@ -28,6 +30,10 @@ import pytest
 
 from newswatch_cli.embedded import free_port
 from newswatch_cli.stack import Stack, StackConfig
+from newswatch_shared.kafka import make_producer
+from newswatch_shared.schemas import EnrichedArticle, RawArticle, encode
+from newswatch_shared.topics import ARTICLES_ENRICHED
+from tests.helpers.kafka import kafka_config, topic
 from tests.helpers.servers import LocalHTTPServer
 from tests.helpers.wait import wait_for
 
@@ -265,6 +271,8 @@ def test_watchlist_made_in_the_ui_alerts_in_the_ui(system: Any, page: Any, shots
     page.get_by_label("API key").press("Enter")  # the keyboard way
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
+    # Keywords complete from the concept scheme (GET /concepts, public).
+    expect(page.locator("#concepts option[value='troops']")).to_have_count(1)
     page.get_by_label("Name").fill("Ukraine troops")
     page.get_by_label("Query").fill("country:UA AND term:troops")
     page.get_by_role("button", name="Test on recent articles").click()
@@ -296,6 +304,81 @@ def test_watchlist_made_in_the_ui_alerts_in_the_ui(system: Any, page: Any, shots
     expect(alert).to_contain_text("Watchlist: Ukraine troops")
     expect(alert).to_contain_text("Ukraine")  # the explanation: which entity made country:UA hold
     page.screenshot(path=str(shots / "alerts.png"))
+
+
+def story_copies(n: int, *, first: int = 1) -> list[EnrichedArticle]:
+    """Copies ``first``..``n`` of one wire report, each from another outlet, grouped as enrich would."""
+    outlets = ["Harbour Post", "Valley Times", "Coast Courier", "Plains Herald"]
+    now = datetime.now(UTC)
+    copies = []
+    for i in range(first, n + 1):
+        raw = RawArticle(
+            id=f"lighthouse-{i}",
+            url=f"http://wire.test/lighthouse-{i}",
+            title=f"Storm closes the old lighthouse museum ({outlets[i - 1]})",
+            summary="Volunteers said repairs would take the winter.",
+            published_at=now - timedelta(minutes=10 - i),
+            feed_id=f"outlet-{i}",
+            feed_title=outlets[i - 1],
+            fetched_at=now,
+            language="en",
+        )
+        copies.append(
+            EnrichedArticle(
+                article=raw,
+                language="en",
+                enriched_at=now,
+                story_id="lighthouse-story",
+                story_sources=outlets[:i],
+                is_first=i == 1,
+            )
+        )
+    return copies
+
+
+def publish_enriched(system: Any, articles: list[EnrichedArticle]) -> None:
+    """Straight onto articles.enriched: this stack's enrich does not group stories yet."""
+
+    async def send() -> None:
+        producer = make_producer(kafka_config(system["stack"].kafka_bootstrap))
+        await producer.start()
+        try:
+            for article in articles:
+                await producer.send_and_wait(
+                    topic(ARTICLES_ENRICHED), encode(article), key=article.id.encode()
+                )
+        finally:
+            await producer.stop()
+
+    # Playwright's sync API runs an event loop in this thread: the producer gets a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, send()).result(timeout=60)
+
+
+def test_a_story_shows_once_and_expands_to_its_copies(system: Any, page: Any) -> None:
+    expect = playwright_api.expect
+    publish_enriched(system, story_copies(3))
+    page.goto(system["url"] + "/?q=lighthouse")
+    cards = page.locator("#feed-list li.article")
+    expect(cards).to_have_count(1, timeout=30_000)
+    expect(cards.first).to_contain_text("Coast Courier")  # the newest copy stands for the story
+    more = cards.first.get_by_role("button", name="+2 sources")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    copies = page.locator("#copies-lighthouse-story")
+    expect(copies).to_be_hidden()
+    more.click()
+    expect(more).to_have_attribute("aria-expanded", "true")
+    expect(copies.locator("li")).to_have_count(3)
+    expect(copies).to_contain_text("Harbour Post")
+    more.press("Enter")  # the keyboard closes it again
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(copies).to_be_hidden()
+
+    # A fourth outlet's copy arrives on the stream: the same card, one more source, no second card.
+    publish_enriched(system, story_copies(4, first=4))
+    expect(cards.first.get_by_role("button", name="+3 sources")).to_be_visible(timeout=30_000)
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Plains Herald")
 
 
 def test_dashboard_is_served_with_a_strict_policy(system: Any) -> None:

@@ -63,6 +63,20 @@ def tag(ctx: typer.Context) -> None:
     tag_app(args=list(ctx.args), prog_name="newswatch tag")
 
 
+@app.command(
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def stories(ctx: typer.Context) -> None:
+    """Group articles into stories as enrich does: `newswatch stories group [FILE]` (JSON lines; stdin)."""
+    try:
+        from newswatch_enrich.stories.cli import app as stories_app
+    except ImportError as e:
+        typer.echo(f"error: `newswatch stories` needs the newswatch-enrich package: {e}", err=True)
+        raise typer.Exit(2) from e
+    stories_app(args=list(ctx.args), prog_name="newswatch stories")
+
+
 @app.command()
 def receive(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9000,

@@ -6,6 +6,7 @@ Services import from the submodules; this package keeps no global state.
 
 __all__ = [
     "egress",
+    "entity_names",
     "errors",
     "ids",
     "kafka",

@@ -24,6 +24,7 @@ __all__ = [
     "Entity",
     "EscalationMatch",
     "Explanation",
+    "NotifyReason",
     "RawArticle",
     "decode",
     "encode",
@@ -94,7 +95,11 @@ class RawArticle(_Message):
 
 
 class Entity(_Message):
-    """A named entity found in an article, de-duplicated with a mention count."""
+    """A named entity found in an article, de-duplicated with a mention count.
+
+    ``canonical`` names the real thing, whatever the mention: "Russian" and "Russia" are one entity
+    Russia / GPE / RU, whose ``text`` is the first mention as written and ``forms`` every mention.
+    """
 
     text: str
     label: str
@@ -106,6 +111,12 @@ class Entity(_Message):
         default=None, description='That country\'s canonical name ("Ukraine" for Kyiv or Ukrainian).'
     )
     count: int = 1
+    forms: list[str] = Field(
+        default_factory=list,
+        description='Every way the article wrote it, first mention first ("Russian", "Russia", "Russians"'
+        " for Russia), so each can be highlighted and found. Empty from enrichers older than this field:"
+        " readers then use text.",
+    )
 
 
 class EscalationMatch(_Message):
@@ -157,6 +168,23 @@ class EnrichedArticle(_Message):
     contributions: list[Contribution] = Field(default_factory=list)
     enriched_at: UtcDatetime
     enricher: str = Field(default="", description="Pipeline name and version, for tracing regressions.")
+    story_id: str = Field(
+        default="",
+        description="The story this article is a copy of: every outlet's copy of one report has the same "
+        "id. Empty from enrichers without story grouping; readers then treat the article as its own story.",
+    )
+    story_sources: list[str] = Field(
+        default_factory=list, description="Distinct sources carrying the story so far, this copy's included."
+    )
+    story_first_seen: UtcDatetime | None = Field(
+        default=None, description="When the story's first copy came."
+    )
+    is_first: bool = Field(default=True, description="This is the story's first copy.")
+
+    @property
+    def story(self) -> str:
+        """The story id, or the article's own id when the article was not grouped."""
+        return self.story_id or self.article.id
 
     @property
     def id(self) -> str:
@@ -184,11 +212,17 @@ class Explanation(_Message):
     sentences: list[str] = Field(default_factory=list, description="Sentences holding what matched.")
 
 
-class AlertEvent(_Message):
-    """A watchlist matched an article: the value on ``alerts`` and what channels deliver.
+NotifyReason = Literal["first", "every", "escalation", "corroborated"]
 
-    ``id`` is derived from (watchlist id, article id), so a redelivered article can never make a
-    second alert, and receivers can use it as an idempotency key.
+
+class AlertEvent(_Message):
+    """A watchlist matched a story: the value on ``alerts`` and what channels deliver.
+
+    ``id`` is derived from (watchlist id, story), the story being the article's ``story_id`` or, for an
+    ungrouped article, its own id: every outlet's copy of one report updates one alert rather than
+    making another. The article fields (``article_id``, ``title``, ``url``, …) are the newest copy's.
+    Each notification a channel gets is a snapshot of the alert at that moment, with the idempotency
+    key ``id`` for the first and ``<id>-<n>`` for the n-th.
     """
 
     schema_version: Literal[1] = 1
@@ -201,7 +235,7 @@ class AlertEvent(_Message):
     url: str
     source: str = ""
     published_at: UtcDatetime
-    score: float
+    score: float = Field(description="The escalation score: the highest of the story's copies so far.")
     matched_entities: list[str] = Field(default_factory=list)
     matched_keywords: list[str] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list, description="Human-readable clauses that matched.")
@@ -210,6 +244,28 @@ class AlertEvent(_Message):
     explanation: Explanation | None = Field(
         default=None, description="Clause by clause: why the watchlist matched (absent on older alerts)."
     )
+    story_id: str = Field(default="", description="The story: its id, or the article's own when ungrouped.")
+    sources: list[str] = Field(
+        default_factory=list, description="Distinct sources carrying the story, in order of appearance."
+    )
+    copies: int = Field(default=1, description="Copies (articles) of the story this watchlist matched.")
+    notification: int = Field(
+        default=1,
+        description="Notifications made so far (0: none yet, the alert is pending); in a delivered "
+        "payload, which notification this is.",
+    )
+    reason: NotifyReason | None = Field(
+        default=None,
+        description="Why the last notification was made: first, every (copy), escalation, corroborated "
+        "(min_sources reached); null while pending and on older alerts.",
+    )
+    pending: bool = Field(
+        default=False, description="Waiting for the watchlist's min_sources: stored, nothing sent yet."
+    )
+    notified_score: float | None = Field(
+        default=None, description="The story's score at the last notification (what escalation compares)."
+    )
+    updated_at: UtcDatetime | None = Field(default=None, description="When the last copy updated it.")
 
 
 M = TypeVar("M", bound=BaseModel)

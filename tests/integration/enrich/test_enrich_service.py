@@ -149,12 +149,13 @@ async def test_tag_endpoint_returns_the_documented_shape(
             "country": "UA",
             "country_name": "Ukraine",
         }
-        assert {**kiev, "count": 1} in body["entities"]
+        assert {**kiev, "count": 1, "forms": ["Kiev"]} in body["entities"]
         by_term = {m["term"]: m for m in body["escalation"]}
         assert by_term["invasion"]["negated"] is True
         assert by_term["troops"]["negated"] is False
         assert set(by_term["troops"]) == {
             "term",
+            "concepts",
             "category",
             "weight",
             "text",

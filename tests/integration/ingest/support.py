@@ -67,9 +67,10 @@ async def eventually(check: Callable[[], Awaitable[T | None]], what: str, timeou
 
 
 @contextmanager
-def serve_app(settings: IngestSettings) -> Iterator[str]:
-    """Run the app under uvicorn in a thread; yields its base URL once it is serving."""
-    port = free_port()
+def serve_app(settings: IngestSettings, port: int | None = None) -> Iterator[str]:
+    """Run the app under uvicorn in a thread; yields its base URL once it is serving. ``port``: one
+    chosen beforehand (a WebSub test gives the app its own public URL)."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on")
     )

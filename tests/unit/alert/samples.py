@@ -67,7 +67,7 @@ def enriched(
         entities=entities
         if entities is not None
         else [
-            # as enrich writes them: a nationality keeps its own canonical name, and says whose it is
+            # as enrich wrote them before a nationality named its country (alert reads both forms)
             entity("Ukrainian", "NORP", "Ukrainian", "UA", "Ukraine"),
             entity("Kyiv", "GPE", "Kyiv", "UA", "Ukraine"),
             entity("Kremlin", "ORG", "Kremlin", "RU", "Russia"),

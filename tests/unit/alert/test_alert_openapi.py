@@ -73,6 +73,7 @@ def test_the_api_has_its_endpoints(spec: dict[str, Any]) -> None:
         ("POST", "/email/confirm"),
         ("GET", "/email/unsubscribe"),
         ("POST", "/email/unsubscribe"),
+        ("GET", "/concepts"),
     } <= listed
     assert {"UserKey", "AdminToken"} <= set(spec["components"]["securitySchemes"])
 
@@ -109,11 +110,18 @@ def test_every_endpoint_is_documented(spec: dict[str, Any]) -> None:
     assert problems == []
 
 
-# Public on purpose: articles and the trends computed from them are public news (read only); the
+# Public on purpose: articles, their stories and the trends computed from them are public news (read
+# only); the concept scheme is reference data a form completes names from (nothing of any user); the
 # e-mail consent pages are for people without an account, whose credential is the link's token (a
 # POST records the answer, and RFC 8058 one-click unsubscribe POSTs). Anything else needs a
 # credential; a new public endpoint must be added here, as a decision.
-PUBLIC = {"/articles": {"get"}, "/trends": {"get"}, "/email/": {"get", "post"}}
+PUBLIC = {
+    "/articles": {"get"},
+    "/stories": {"get"},
+    "/trends": {"get"},
+    "/concepts": {"get"},
+    "/email/": {"get", "post"},
+}
 
 
 def test_credentials_are_declared_where_needed(spec: dict[str, Any]) -> None:
@@ -145,3 +153,44 @@ def test_the_article_example_is_one_the_api_could_return(spec: dict[str, Any]) -
         assert sum(c.points for c in article.contributions) == pytest.approx(article.score)
         for c in article.contributions:
             assert c.count == sum(1 for e in article.escalation if e.term == c.term), c.term
+
+
+def _objects(
+    spec: dict[str, Any], schema: dict[str, Any], seen: set[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every object schema reachable from ``schema`` (through $ref, anyOf, oneOf, arrays), named."""
+    ref = schema.get("$ref")
+    if ref is not None:
+        name = ref.rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return [
+            (name, spec["components"]["schemas"][name]),
+            *_objects(spec, spec["components"]["schemas"][name], seen),
+        ]
+    found: list[tuple[str, dict[str, Any]]] = []
+    for key in ("anyOf", "oneOf", "allOf"):
+        for child in schema.get(key, []):
+            found += _objects(spec, child, seen)
+    if "items" in schema:
+        found += _objects(spec, schema["items"], seen)
+    for child in schema.get("properties", {}).values():
+        found += _objects(spec, child, seen)
+    if schema.get("type") == "object" and "properties" in schema and "$ref" not in schema:
+        found.append(("(inline)", schema))
+    return found
+
+
+def test_every_request_body_refuses_unknown_fields(spec: dict[str, Any]) -> None:
+    """A typo in a body (``keyword`` for ``keywords``) must be a 422, never a setting silently lost:
+    every object a JSON body may hold, at any depth (channels), says additionalProperties false."""
+    lax: set[str] = set()
+    for path, method, op in operations(spec):
+        content = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if content is None:
+            continue
+        for name, schema in _objects(spec, content["schema"], set()):
+            if schema.get("type") == "object" and schema.get("additionalProperties") is not False:
+                lax.add(f"{method.upper()} {path}: {name}")
+    assert lax == set()

@@ -38,7 +38,15 @@ def test_tag_result_has_the_documented_json_shape(enricher: Enricher) -> None:
     body = enricher.tag(STORY, "en").model_dump(mode="json")
     assert set(body) == {"language", "score", "entities", "escalation", "contributions"}
     assert body["language"] == "en"
-    assert set(body["entities"][0]) == {"text", "label", "canonical", "country", "country_name", "count"}
+    assert set(body["entities"][0]) == {
+        "text",
+        "label",
+        "canonical",
+        "country",
+        "country_name",
+        "count",
+        "forms",
+    }
     assert set(body["escalation"][0]) == {
         "term",
         "concepts",

@@ -45,16 +45,27 @@ from newswatch_shared.errors import ConfigError
         ("Bucha", Place("Bucha", "GPE", "UA")),  # towns down to 15,000 people are looked up
         ("Washington", Place("Washington", "GPE", "US")),
         ("New Mexico", Place("New Mexico", "GPE", "US")),
-        # demonyms (countryinfo, plural added; curated fixes)
-        ("Russian", Place("Russian", "NORP", "RU")),
-        ("Russians", Place("Russian", "NORP", "RU")),
-        ("Ukrainians", Place("Ukrainian", "NORP", "UA")),
-        ("Chinese", Place("Chinese", "NORP", "CN")),
-        ("Poles", Place("Polish", "NORP", "PL")),
-        ("Britons", Place("British", "NORP", "GB")),
-        ("Kirghiz", Place("Kyrgyz", "NORP", "KG")),
+        # demonyms (countryinfo, plural added; curated fixes) name their country: one entity per thing
+        ("Russian", Place("Russia", "GPE", "RU")),
+        ("Russians", Place("Russia", "GPE", "RU")),
+        ("Ukrainian", Place("Ukraine", "GPE", "UA")),
+        ("Ukrainians", Place("Ukraine", "GPE", "UA")),
+        ("American", Place("United States", "GPE", "US")),
+        ("Chinese", Place("China", "GPE", "CN")),
+        ("Poles", Place("Poland", "GPE", "PL")),
+        ("British", Place("United Kingdom", "GPE", "GB")),
+        ("Britons", Place("United Kingdom", "GPE", "GB")),
+        ("Kirghiz", Place("Kyrgyzstan", "GPE", "KG")),
+        ("Kosovars", Place("Kosovo", "GPE", "XK")),  # curated refers_to: pycountry has no XK
+        ("Scottish", Place("Scotland", "GPE", "GB")),  # curated refers_to: not the whole UK
+        ("Latin Americans", Place("Latin America", "LOC", None)),
+        # aliases of countries and bodies
+        ("US", Place("United States", "GPE", "US")),
+        ("United States", Place("United States", "GPE", "US")),
+        ("UK", Place("United Kingdom", "GPE", "GB")),
+        ("Britain", Place("United Kingdom", "GPE", "GB")),
         # landmarks, bodies, infrastructure (curated)
-        ("Kremlin", Place("Kremlin", "ORG", "RU")),
+        ("Kremlin", Place("Kremlin", "ORG", "RU")),  # an actor of its own, tied to RU by its country
         ("the White House", Place("White House", "ORG", "US")),
         ("NATO", Place("NATO", "ORG", None)),
         ("Nato", Place("NATO", "ORG", None)),
@@ -172,6 +183,17 @@ def test_resolve_keeps_the_model_label_for_ambiguous_names(gazetteer: Gazetteer)
     assert gazetteer.resolve("Narnia", "GPE") is None
     assert gazetteer.resolve("Bucha", "GPE") == Place("Bucha", "GPE", "UA")
     assert gazetteer.resolve("Bucha", "PERSON") is None
+    # an ambiguous nationality is judged by its own label (NORP), then names its country
+    assert gazetteer.resolve("Finn", "NORP") == Place("Finland", "GPE", "FI")
+    assert gazetteer.resolve("Finn", "PERSON") is None
+
+
+def test_referents_say_what_older_canonical_names_mean_now(gazetteer: Gazetteer) -> None:
+    # what enrichers before "one entity per real thing" wrote as canonical, and what it is now
+    assert gazetteer.referents["Russian"] == "Russia"
+    assert gazetteer.referents["British"] == "United Kingdom"
+    assert gazetteer.referents["Scottish"] == "Scotland"
+    assert "Kremlin" not in gazetteer.referents and "Russia" not in gazetteer.referents
 
 
 def test_version_names_the_curated_table_and_the_packages(gazetteer: Gazetteer) -> None:
@@ -206,6 +228,19 @@ def test_a_small_table_parses() -> None:
     assert g.lookup("Moscow") is None  # no package data asked for
 
 
+def test_a_curated_nationality_names_what_refers_to_says() -> None:
+    g = parse_gazetteer(
+        _file(
+            _ENTRY.format(name="Scotland", label="GPE", extra=', country = "GB"'),
+            _ENTRY.format(name="Scottish", label="NORP", extra=', country = "GB", refers_to = "Scotland"'),
+            _ENTRY.format(name="Narnian", label="NORP", extra=', refers_to = "Narnia"'),
+        )
+    )
+    assert g.lookup("Scottish") == Place("Scotland", "GPE", "GB")
+    assert g.lookup("Narnian") == Place("Narnian", "NORP", None)  # an unknown referent changes nothing
+    assert g.referents == {"Scottish": "Scotland"}
+
+
 @pytest.mark.parametrize(
     ("entries", "tables", "message"),
     [
@@ -225,6 +260,11 @@ def test_a_small_table_parses() -> None:
             _NO_PACKAGES,
             "model_only",
         ),
+        (
+            [_ENTRY.format(name="Kremlin", label="ORG", extra=', refers_to = "Russia"')],
+            _NO_PACKAGES,
+            "refers_to is for nationalities",
+        ),
         ([], "[sources]\ncity_min_population = 1000\n", "city_min_population"),
         ([], "[sources]\ntown_min_population = 600000\n", "town_min_population"),
         ([], "[sources]\nprovinces = true\n", "provinces"),
@@ -236,6 +276,7 @@ def test_a_small_table_parses() -> None:
         "unknown-label",
         "alpha-3-country",
         "stray-model-only",
+        "refers-to-on-an-organisation",
         "city-floor-below-package-table",
         "town-floor-above-city-floor",
         "unknown-source",

@@ -1,8 +1,8 @@
 """The enrich service: consume ``articles.raw``, publish ``articles.enriched``, serve ``POST /tag``.
 
 Everything long-lived is created once in the lifespan and passed down: the spaCy pipeline (inside the
-Enricher), the Kafka producer and consumer, and a Redis client (used only by ``/ready``, so the whole
-system reports readiness the same way). spaCy runs in a worker thread, so ``/health`` and ``/tag``
+Enricher), the Kafka producer and consumer, and a Redis client (``/ready``, and the story members all
+replicas share: ``stories/``). spaCy runs in a worker thread, so ``/health`` and ``/tag``
 keep answering while a batch is analysed.
 """
 
@@ -26,6 +26,9 @@ from newswatch_enrich.gazetteer import load_gazetteer
 from newswatch_enrich.metrics import record_batch
 from newswatch_enrich.nlp import load_pipeline
 from newswatch_enrich.settings import EnrichSettings
+from newswatch_enrich.stories import DecideParams, StoryAssigner
+from newswatch_enrich.stories.pipeline import assign_stories
+from newswatch_enrich.stories.redis_store import RedisStore
 from newswatch_enrich.taxonomy import load_taxonomy
 from newswatch_shared import http_api
 from newswatch_shared.kafka import ensure_topics, kafka_ready, make_consumer, make_producer
@@ -36,7 +39,15 @@ from newswatch_shared.runtime import Worker
 from newswatch_shared.schemas import RawArticle
 from newswatch_shared.topics import ALL_TOPICS, ARTICLES_ENRICHED, ARTICLES_RAW
 
-__all__ = ["GROUP_ID", "SERVICE", "build_enricher", "create_app", "make_consume_loop", "make_handler"]
+__all__ = [
+    "GROUP_ID",
+    "SERVICE",
+    "build_enricher",
+    "build_story_assigner",
+    "create_app",
+    "make_consume_loop",
+    "make_handler",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +69,27 @@ def build_enricher(settings: EnrichSettings) -> Enricher:
     )
 
 
-def make_handler(enricher: Enricher) -> Handler[RawArticle]:
-    """The ConsumeLoop handler: one ``nlp.pipe`` pass per batch, one enriched message per article."""
+#: Story keys outlive the window by this much, so a copy published at the window's end still finds them.
+STORY_KEY_MARGIN_S = 3600.0
+
+
+def build_story_assigner(settings: EnrichSettings, redis: Redis) -> StoryAssigner | None:
+    """Stories shared by all replicas through Redis; None when turned off."""
+    if not settings.enrich_stories:
+        return None
+    window = settings.enrich_story_window_s
+    return StoryAssigner(RedisStore(redis, window + STORY_KEY_MARGIN_S), decide=DecideParams(window_s=window))
+
+
+def make_handler(enricher: Enricher, stories: StoryAssigner | None = None) -> Handler[RawArticle]:
+    """The ConsumeLoop handler: one ``nlp.pipe`` pass per batch, one enriched message per article, each
+    with its story (after tagging, so the story's peak score includes it)."""
 
     async def handle(batch: Sequence[RawArticle]) -> list[Outgoing]:
         started = time.perf_counter()
         enriched = await asyncio.to_thread(enricher.enrich, batch)
+        if stories is not None:
+            enriched = await assign_stories(stories, enriched)
         record_batch(enriched, time.perf_counter() - started)
         return [
             Outgoing(ARTICLES_ENRICHED, key=e.id, value=e, headers=(("article_id", e.id.encode()),))
@@ -74,7 +100,11 @@ def make_handler(enricher: Enricher) -> Handler[RawArticle]:
 
 
 def make_consume_loop(
-    settings: EnrichSettings, enricher: Enricher, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer
+    settings: EnrichSettings,
+    enricher: Enricher,
+    consumer: AIOKafkaConsumer,
+    producer: AIOKafkaProducer,
+    stories: StoryAssigner | None = None,
 ) -> ConsumeLoop[RawArticle]:
     """The service's consume loop, wired as in production (``bench/enrich`` runs this same loop)."""
     return ConsumeLoop(
@@ -82,7 +112,7 @@ def make_consume_loop(
         consumer=consumer,
         producer=producer,
         input_model=RawArticle,
-        handler=make_handler(enricher),
+        handler=make_handler(enricher, stories),
         batch_size=settings.batch_size,
         max_message_bytes=settings.kafka_max_message_bytes,
         topic_prefix=settings.kafka_topic_prefix,
@@ -129,7 +159,8 @@ def create_app(settings: EnrichSettings) -> FastAPI:
             consumer = make_consumer(kafka_cfg, [ARTICLES_RAW], GROUP_ID)
             await consumer.start()
             stack.push_async_callback(consumer.stop)
-            loop = make_consume_loop(settings, res.enricher, consumer, producer)
+            stories = build_story_assigner(settings, redis)
+            loop = make_consume_loop(settings, res.enricher, consumer, producer, stories)
             worker = Worker(f"{SERVICE}-consumer", loop.run)
             worker.start()
             stack.push_async_callback(worker.stop)  # runs first: stop consuming before closing clients

@@ -1,15 +1,18 @@
 """Named entities of a parsed document, canonicalised and counted once per article.
 
 Each entity span is resolved in the gazetteer; a known name takes the gazetteer's canonical name,
-label and country ("Kiev" → Kyiv / GPE / UA), so that spellings and the model's label mistakes do not
-split one place into several entities. An ambiguous (``model_only``) name is taken only when the
+label and country ("Kiev" → Kyiv / GPE / UA; "Russian" → Russia / GPE / RU, a nationality naming its
+country), so that spellings, nationalities and the model's label mistakes do not split one real thing
+into several entities. An ambiguous (``model_only``) name is taken only when the
 model's label fits it: "Victoria" as a GPE is the city, as a PERSON a person
 (:meth:`Gazetteer.resolve`). Unknown names keep the model's label, and their canonical form is the
 text without a leading "the" or a trailing possessive.
 
-Mentions are then merged by (canonical, label): ``text`` is the first mention's surface form and
-``count`` the number of mentions. Numeric labels (dates, money, quantities...) are left out: no
-watchlist asks for "Monday".
+Mentions are then merged by (canonical, label): ``text`` is the first mention's surface form, ``forms``
+every distinct surface form (so highlights and filters still find "Russian" in a Russia entity) and
+``count`` the number of mentions. The label stays in the key because unknown names may share a
+canonical name and not be one thing ("Washington" the person and the city). Numeric labels (dates,
+money, quantities...) are left out: no watchlist asks for "Monday".
 """
 
 from __future__ import annotations
@@ -51,8 +54,10 @@ def extract_entities(doc: Doc, gazetteer: Gazetteer, labels: Iterable[str] = NAM
                 canonical=canonical,
                 country=country,
                 country_name=gazetteer.country_names.get(country) if country else None,
+                forms=[text],
             )
         else:
-            merged[key] = seen.model_copy(update={"count": seen.count + 1})
+            forms = seen.forms if text in seen.forms else [*seen.forms, text]
+            merged[key] = seen.model_copy(update={"count": seen.count + 1, "forms": forms})
     order = {key: i for i, key in enumerate(merged)}
     return sorted(merged.values(), key=lambda e: (-e.count, order[(e.canonical, e.label)]))

@@ -7,6 +7,13 @@ regions), which also sets which package data to read and the ambiguity rule
 (:mod:`newswatch_enrich.gazetteer_build` has the rules). Callers only use :meth:`Gazetteer.lookup`,
 :meth:`Gazetteer.resolve` and :meth:`Gazetteer.ruler_patterns`.
 
+**One entity per real thing.** A nationality names its country: "Russian" and "Ukrainians" resolve to
+Russia / GPE / RU and Ukraine / GPE / UA, so an article's mentions of the country and of its people
+merge into one entity and one trend series (``Entity.text`` keeps "Russian" as written). A curated
+NORP entry may name something else with ``refers_to`` ("Scottish" → Scotland, "Latin American" →
+Latin America). Landmarks that stand for a government (Kremlin, White House) stay organisations of
+their own: they are a different actor than the country, and their ``country`` already ties them to it.
+
 Lookups ignore case, accents, a leading "the" and a trailing possessive ("the United States'" →
 United States), because news text writes the same name all those ways. The ruler patterns, by
 contrast, are exact (case-sensitive): "US" is the country, "us" is not.
@@ -77,6 +84,11 @@ class GazetteerEntry(BaseModel):
     model_only: list[str] = Field(
         default_factory=list, description="Names looked up but not forced by the EntityRuler."
     )
+    refers_to: str | None = Field(
+        default=None,
+        description="For a nationality (NORP): the canonical name of the entity it names, when not its "
+        "country ('Scottish' → 'Scotland').",
+    )
 
     @model_validator(mode="after")
     def _valid(self) -> GazetteerEntry:
@@ -85,6 +97,8 @@ class GazetteerEntry(BaseModel):
         stray = set(self.model_only) - set(self.names)
         if stray:
             raise ValueError(f"{self.canonical}: model_only names {sorted(stray)} are not its names")
+        if self.refers_to is not None and self.label != "NORP":
+            raise ValueError(f"{self.canonical}: refers_to is for nationalities (NORP), not {self.label}")
         return self
 
     @property
@@ -138,6 +152,12 @@ class Gazetteer:
         self.entries = tuple(entries)
         #: ISO alpha-2 code → the country's canonical name ("UA" → "Ukraine"), for Entity.country_name.
         self.country_names = dict(country_names or {})
+        #: A nationality entry's own canonical name → the canonical name it resolves to ("Russian" →
+        #: "Russia"): what older enrichers wrote as ``Entity.canonical`` and what it means now.
+        self.referents: dict[str, str] = {}
+        #: A nationality's own entry → the entity it names (Russian / NORP / RU → Russia / GPE / RU);
+        #: set by the builder once the country names are known (:meth:`refer`).
+        self._named: dict[Place, Place] = {}
         #: lookup key → (place, forced): forced when the ruler matches some spelling of that key.
         self._index: dict[str, tuple[Place, bool]] = {}
         for entry in self.entries:
@@ -147,10 +167,28 @@ class Gazetteer:
                 forced = name not in entry.model_only or self._index.get(key, (place, False))[1]
                 self._index[key] = (place, forced)
 
+    def refer(self, referents: Mapping[str, str]) -> dict[str, str]:
+        """Make each nationality entry (by canonical name) resolve to the entity ``referents`` names.
+
+        Returns what was applied, own canonical → named canonical; a referent that is not a name of
+        this gazetteer is skipped (a build without countries keeps its demonyms as they are).
+        """
+        applied: dict[str, str] = {}
+        for entry in self.entries:
+            target = referents.get(entry.canonical)
+            named = self.lookup(target) if target else None
+            if named is not None and named.canonical != entry.canonical:
+                self._named[Place(entry.canonical, entry.label, entry.country)] = named
+                applied[entry.canonical] = named.canonical
+        return applied
+
     def lookup(self, text: str) -> Place | None:
-        """The canonical name, label and country for ``text``, or None for a name we do not know."""
+        """The entity ``text`` names (canonical name, label, country), or None for a name we do not know.
+
+        For a nationality that is its country: "Ukrainians" → Ukraine / GPE / UA.
+        """
         found = self._index.get(lookup_key(text))
-        return found[0] if found else None
+        return self._named.get(found[0], found[0]) if found else None
 
     def resolve(self, text: str, model_label: str) -> Place | None:
         """:meth:`lookup` for a span the pipeline labelled ``model_label``.
@@ -163,8 +201,9 @@ class Gazetteer:
         if found is None:
             return None
         place, forced = found
+        # Compatibility is judged on the name's own entry: "Finn" the model calls NORP is a Finn.
         if forced or model_label in _COMPATIBLE.get(place.label, {place.label}):
-            return place
+            return self._named.get(place, place)
         return None
 
     def ruler_patterns(self) -> list[dict[str, Any]]:
@@ -194,6 +233,7 @@ def _build(data: _GazetteerFile) -> Gazetteer:
         common_words=frozenset(lookup_key(w) for w in data.ambiguity.common_words),
     )
     curated = [EntrySpec(e.label, e.country, tuple(e.names), frozenset(e.model_only)) for e in data.entries]
+    explicit = {e.canonical: e.refers_to for e in data.entries if e.refers_to}
     candidates = package_candidates(options)
     specs = build_entries(curated, candidates, rule)
     versions = source_versions(options) + ([faker_version()] if rule.use_person_names else [])
@@ -208,6 +248,13 @@ def _build(data: _GazetteerFile) -> Gazetteer:
             if place is not None and place.country == candidate.country:
                 names[candidate.country] = place.canonical
     gazetteer.country_names = names
+    # A nationality names its country unless the curated table says otherwise (see the module docs).
+    referents = {
+        spec.canonical: names[spec.country]
+        for spec in specs
+        if spec.label == "NORP" and spec.country and spec.country in names
+    }
+    gazetteer.referents = gazetteer.refer(referents | explicit)
     lookup_key.cache_clear()  # the build's keys (about 70,000) are not what articles will ask for
     return gazetteer
 

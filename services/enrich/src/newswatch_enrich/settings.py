@@ -35,3 +35,14 @@ class EnrichSettings(ServiceSettings):
         le=1_000_000,
         description="Longest text analysed: longer articles are cut, longer POST /tag bodies refused (413).",
     )
+    enrich_stories: bool = Field(
+        default=True,
+        description="Group copies of one report into stories (story_id on every enriched article; Redis).",
+    )
+    enrich_story_window_s: float = Field(
+        default=72 * 3600.0,
+        ge=60,
+        le=30 * 86400,
+        description="A story takes copies published up to this long after its first; its Redis keys expire "
+        "this long (plus an hour) after their last write.",
+    )

@@ -23,6 +23,7 @@ from newswatch_ingest.feedimport import ImportReport, register_listed
 from newswatch_ingest.feeds import Feed, FeedChanges, FeedConflict, FeedRegistry
 from newswatch_ingest.opml import MAX_OPML_BYTES, ListedFeed, OpmlError, build_opml, parse_opml
 from newswatch_ingest.poller import Poller
+from newswatch_ingest.websub_subscriber import WebSubSubscriber
 from newswatch_shared.auth import admin_guard
 from newswatch_shared.egress import check_url
 from newswatch_shared.http_api import JsonNumber, invalid
@@ -32,7 +33,7 @@ from newswatch_shared.redis_client import redis_ready
 from newswatch_shared.runtime import Worker
 from newswatch_shared.schemas import utcnow
 
-__all__ = ["AddFeed", "Runtime", "UpdateFeed", "feeds_router"]
+__all__ = ["AddFeed", "Runtime", "UpdateFeed", "feeds_router", "read_capped"]
 
 OPML_MEDIA_TYPE = "text/x-opml; charset=utf-8"
 
@@ -46,6 +47,7 @@ class Runtime:
     producer: AIOKafkaProducer | None = None
     redis: Redis | None = None
     worker: Worker | None = None
+    websub: WebSubSubscriber | None = None
     rng: random.Random = field(default_factory=random.Random)
 
     async def ready(self) -> dict[str, bool]:
@@ -60,6 +62,11 @@ class Runtime:
         if self.registry is None or self.poller is None:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The service is still starting.")
         return self.registry, self.poller
+
+    async def retire(self, feed_id: str) -> None:
+        """The feed is deleted or disabled: unsubscribe from its hub, if it has one."""
+        if self.websub is not None:
+            await self.websub.retire(feed_id)
 
 
 class _FeedFields(BaseModel):
@@ -98,7 +105,7 @@ class UpdateFeed(_FeedFields):
     url: str | None = Field(default=None, min_length=1, max_length=2048, description="A new URL.")
 
 
-async def _read_capped(request: Request, limit: int) -> bytes:
+async def read_capped(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it passes ``limit`` (never read whole first)."""
     declared = request.headers.get("content-length", "")
     too_large = HTTPException(
@@ -230,7 +237,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
     async def import_opml(request: Request) -> ImportReport:
         registry, poller = runtime.parts()
         try:
-            document = parse_opml(await _read_capped(request, MAX_OPML_BYTES))
+            document = parse_opml(await read_capped(request, MAX_OPML_BYTES))
         except OpmlError as e:
             raise invalid("body", message=str(e)) from e
         report = await register_listed(
@@ -273,6 +280,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No feed with id {feed_id}.")
         if before.enabled and not feed.enabled:
             metrics.FEEDS_DISABLED.labels("admin").inc()
+            await runtime.retire(feed_id)
         if feed.enabled:
             poller.wake()
         return feed
@@ -288,6 +296,7 @@ def feeds_router(runtime: Runtime, admin_token: SecretStr, egress: EgressPolicy 
         registry, _ = runtime.parts()
         if not await registry.delete(feed_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No feed with id {feed_id}.")
+        await runtime.retire(feed_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router

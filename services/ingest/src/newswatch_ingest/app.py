@@ -24,6 +24,9 @@ from newswatch_ingest.opml import ListedFeed, OpmlError, parse_opml
 from newswatch_ingest.poller import Poller, PollerConfig
 from newswatch_ingest.settings import IngestSettings, parse_feed_list
 from newswatch_ingest.urls import canonical_url
+from newswatch_ingest.websub_api import websub_router
+from newswatch_ingest.websub_subscriber import WebSubSubscriber
+from newswatch_ingest.websubstore import SubscriptionStore
 from newswatch_shared import http_api
 from newswatch_shared.errors import ConfigError
 from newswatch_shared.kafka import ensure_topics, make_producer
@@ -81,6 +84,9 @@ def poller_config(settings: IngestSettings) -> PollerConfig:
         max_article_chars=settings.ingest_max_article_chars,
         max_message_bytes=settings.kafka_max_message_bytes,
         raw_topic=settings.kafka("ingest").topic(ARTICLES_RAW),
+        adaptive=settings.ingest_adaptive_polling,
+        min_interval_s=settings.ingest_min_poll_interval_s,
+        websub_interval_s=settings.ingest_websub_poll_interval_s,
     )
 
 
@@ -114,24 +120,52 @@ def create_app(settings: IngestSettings) -> FastAPI:
                 log.info("registered %d feeds from the settings", len(report.added))
             for invalid in report.invalid:  # reported, not fatal: the other feeds still start
                 log.warning("feed %s from the settings not registered: %s", invalid.url, invalid.reason)
+            websub = None
+            if settings.ingest_public_url is not None:
+                websub = WebSubSubscriber(
+                    SubscriptionStore(redis),
+                    http,
+                    public_url=settings.ingest_public_url,
+                    lease_s=settings.ingest_websub_lease_s,
+                    timeout_s=settings.ingest_fetch_timeout_s,
+                )
+                websub_worker = Worker("ingest-websub", websub.run)
+                websub_worker.start()
+                stack.push_async_callback(websub_worker.stop)
             poller = Poller(
-                registry, SeenStore(redis, settings.seen_ttl_s), http, producer, poller_config(settings)
+                registry,
+                SeenStore(redis, settings.seen_ttl_s),
+                http,
+                producer,
+                poller_config(settings),
+                subscriptions=websub,
             )
             worker = Worker("ingest-poller", poller.run)
             worker.start()
             stack.push_async_callback(worker.stop)
             stack.callback(_clear, runtime)
             runtime.registry, runtime.poller, runtime.worker = registry, poller, worker
+            runtime.websub = websub
             runtime.producer, runtime.redis, runtime.rng = producer, redis, rng
             yield
 
     app = FastAPIOffline(title="newswatch ingest", version="0.1.0", lifespan=lifespan)
     app.include_router(ops_router(SERVICE, runtime.ready))
     app.include_router(feeds_router(runtime, settings.admin_token, egress))
+    if settings.ingest_public_url is not None:
+        app.include_router(
+            websub_router(
+                runtime,
+                max_bytes=settings.ingest_max_bytes,
+                pushes_per_min=settings.ingest_websub_pushes_per_min,
+                max_concurrent=settings.ingest_max_concurrency,
+            )
+        )
     http_api.install(app)
     return app
 
 
 def _clear(runtime: Runtime) -> None:
     runtime.registry = runtime.poller = runtime.worker = None
+    runtime.websub = None
     runtime.producer = runtime.redis = None

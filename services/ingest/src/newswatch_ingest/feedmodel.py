@@ -47,6 +47,15 @@ class Feed(BaseModel):
     items_per_day: float = Field(default=0.0, description="New articles per day over the last 7 days.")
     articles_published: int = Field(default=0, description="New articles published from this feed.")
     recent_counts: dict[str, int] = Field(default_factory=dict, exclude=True)
+    last_push_at: datetime | None = Field(
+        default=None, description="When a WebSub hub last pushed new articles of this feed."
+    )
+    recent_polls: tuple[tuple[float, int], ...] = Field(default=(), exclude=True)
+    poll_interval_s: float | None = Field(
+        default=None,
+        description="Seconds the last successful poll waited for the next one, before jitter: the adaptive "
+        "interval (at most interval_s), or the safety-net interval while a WebSub subscription is live.",
+    )
     etag: str | None = None
     last_modified: str | None = None
 
@@ -78,6 +87,11 @@ def feed_from_hash(feed_id: str, raw: Mapping[str, str], *, now: datetime, defau
     custom_interval = float(raw["custom_interval"]) if raw.get("custom_interval") else None
     enabled = raw.get("enabled", "1") != "0"
     counts = {str(k): int(v) for k, v in load_json(raw.get("daily"), {}).items() if isinstance(v, int)}
+    polls = tuple(
+        (float(p[0]), int(p[1]))
+        for p in load_json(raw.get("polls"), [])
+        if isinstance(p, list) and len(p) == 2 and all(isinstance(x, int | float) for x in p)
+    )
     added_at = datetime.fromisoformat(raw["added_at"])
     return Feed.model_validate(
         {
@@ -105,6 +119,9 @@ def feed_from_hash(feed_id: str, raw: Mapping[str, str], *, now: datetime, defau
             "items_per_day": items_per_day(counts, now, added_at),
             "articles_published": raw.get("articles_published") or 0,
             "recent_counts": counts,
+            "recent_polls": polls,
+            "poll_interval_s": opt("poll_interval"),
+            "last_push_at": opt("last_push_at"),
             "etag": opt("etag"),
             "last_modified": opt("last_modified"),
         }

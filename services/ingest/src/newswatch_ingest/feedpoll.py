@@ -7,8 +7,14 @@ In this order:
 2. parse and normalise; entries that cannot become articles are counted and skipped;
 3. drop articles already marked seen, and those another feed of this process is publishing now;
 4. publish the rest and wait for every acknowledgement;
-5. mark them seen, then store the new validators and health, and schedule the next poll — never
-   before the response's Cache-Control max-age (capped) runs out.
+5. mark them seen, then store the new validators and health, and schedule the next poll — after the
+   adaptive interval (:mod:`adaptive`), or the WebSub safety-net interval while a subscription is
+   live, and never before the response's Cache-Control max-age (capped) runs out;
+6. tell the WebSub subscriber (when there is one) which hub the document advertises.
+
+A document a WebSub hub pushes (:meth:`FeedPoll.run_push`) takes steps 2–4 the same way, so a pushed
+and a polled copy of one item are one article: the seen marks, and the claims taken before
+publishing (:class:`dedupe.SeenStore`), are shared by every replica and by both paths.
 
 Any failure records its kind and sentence in the feed's health and schedules a retry with backoff;
 the validators are not updated, so the next fetch is unconditional and nothing is lost. After
@@ -23,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -30,18 +37,22 @@ from redis.exceptions import RedisError
 
 from newswatch_ingest import metrics
 from newswatch_ingest.activity import add_articles
+from newswatch_ingest.adaptive import adaptive_interval, add_poll
 from newswatch_ingest.bounds import bounded
 from newswatch_ingest.dedupe import SeenStore
 from newswatch_ingest.errors import FeedParseError, FetchError, PublishError
 from newswatch_ingest.feeds import Feed, FeedRegistry, PollFailure, PollSuccess
 from newswatch_ingest.fetch import FetchResult, fetch_feed
+from newswatch_ingest.hubs import find_hub
 from newswatch_ingest.normalize import feed_context, normalize_entries
 from newswatch_ingest.parse import parse_feed
+from newswatch_ingest.parsed import ParsedFeed
 from newswatch_ingest.publish import publish_articles
 from newswatch_ingest.schedule import next_poll_delay
+from newswatch_shared.ids import new_id
 from newswatch_shared.schemas import RawArticle
 
-__all__ = ["FeedPoll", "PollerConfig"]
+__all__ = ["FeedPoll", "PollerConfig", "PushRejected", "Subscriptions"]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +85,12 @@ class PollerConfig:
     max_message_bytes: int = 1_000_000
     #: The broker's name of ``articles.raw`` (the deployment's topic prefix included).
     raw_topic: str = "articles.raw"
+    #: Adapt a healthy feed's interval to its rhythm (adaptive.py); False polls every interval.
+    adaptive: bool = True
+    #: The shortest adaptive interval (politeness); never above the feed's configured interval.
+    min_interval_s: float = 60.0
+    #: Safety-net polling while a WebSub subscription is live: at least this, and the configured interval.
+    websub_interval_s: float = 3_600.0
 
     @property
     def lease_s(self) -> int:
@@ -103,6 +120,26 @@ class _Failed(Exception):
         self.url: str | None = None
 
 
+class PushRejected(Exception):
+    """A pushed document that cannot be read: the hub is told (4xx) rather than retrying for ever."""
+
+
+class Subscriptions(Protocol):
+    """What a poll needs from the WebSub subscriber (:mod:`websub_subscriber`)."""
+
+    async def live(self, feed_id: str) -> bool:
+        """A verified subscription whose lease has not run out: poll only as a safety net."""
+        ...
+
+    async def offer(self, feed_id: str, hub: str | None, topic: str) -> None:
+        """The hub (None: none) and topic the feed's latest document advertises."""
+        ...
+
+    async def retire(self, feed_id: str) -> None:
+        """The feed is no longer polled (deleted, disabled): unsubscribe."""
+        ...
+
+
 class FeedPoll:
     """Polls single feeds with the clients and settings it was built with."""
 
@@ -117,6 +154,7 @@ class FeedPoll:
         clock: Callable[[], datetime],
         rng: random.Random,
         owner: str = "",
+        subscriptions: Subscriptions | None = None,
     ) -> None:
         self._registry = registry
         self._seen = seen
@@ -125,9 +163,11 @@ class FeedPoll:
         self._cfg = config
         self._clock = clock
         self._rng = rng
-        self._publishing: set[str] = set()
         #: The poller's lease owner id: recording a result releases that lease in the same step.
         self._owner = owner
+        #: Whose claims on articles being published these are (``SeenStore.claim_unseen``).
+        self._claimer = owner or new_id()
+        self.subscriptions = subscriptions
 
     async def run(self, feed_id: str) -> None:
         """Poll the feed and record the outcome; a deleted or disabled feed is taken off the schedule."""
@@ -169,32 +209,45 @@ class FeedPoll:
             e.url = url
             raise
 
+    async def _interval(self, feed: Feed, polls: list[tuple[float, int]]) -> float:
+        """Seconds to the next poll of a healthy feed, before jitter (see the module doc)."""
+        cap = feed.custom_interval_s or self._cfg.interval_s
+        if self.subscriptions is not None and await self.subscriptions.live(feed.id):
+            return max(cap, self._cfg.websub_interval_s)
+        if not self._cfg.adaptive:
+            return cap
+        return adaptive_interval(polls, cap, self._cfg.min_interval_s)
+
     async def _read(self, feed: Feed, url: str, fetched: FetchResult, fetched_at: datetime) -> PollSuccess:
-        interval = feed.custom_interval_s or self._cfg.interval_s
         fresh_for = self._fresh_for(fetched)
         if not fetched.modified or fetched.body is None:
+            polls = add_poll(feed.recent_polls, fetched_at.timestamp(), 0)
+            interval = await self._interval(feed, polls)
             return PollSuccess(
                 at=fetched_at,
                 status=fetched.status,
                 next_poll_at=self._next(interval, 0, fresh_for_s=fresh_for),
                 modified=False,
                 url=url,
+                polls=polls,
+                interval_s=interval,
             )
         try:
             parsed = parse_feed(fetched.body, fetched.url or url, fetched.content_type)
         except FeedParseError as e:
             raise _Failed("parse", str(e), fetched.status) from e
-        context = feed_context(feed.id, url, feed.custom_title, parsed)
-        articles, skipped = normalize_entries(parsed.entries, context, fetched_at)
-        metrics.ENTRIES_SKIPPED.inc(len(skipped))
-        new, refused = await self._publish_new(
-            feed, [bounded(a, self._cfg.max_article_chars) for a in articles]
-        )
-        warnings = [*parsed.warnings, *skipped, *refused]
+        new, warnings = await self._publish_document(feed, url, parsed, fetched_at)
+        if self.subscriptions is not None:
+            hub, topic = find_hub(parsed, fetched.links, fetched.url or url)
+            await self.subscriptions.offer(feed.id, hub, topic)
+        polls = add_poll(feed.recent_polls, fetched_at.timestamp(), len(new))
+        interval = await self._interval(feed, polls)
         return PollSuccess(
             at=fetched_at,
             status=fetched.status,
             next_poll_at=self._next(interval, 0, fresh_for_s=fresh_for),
+            polls=polls,
+            interval_s=interval,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             items_seen=len(parsed.entries),
@@ -206,6 +259,38 @@ class FeedPoll:
                 add_articles(feed.recent_counts, [a.published_at for a in new], fetched_at) if new else None
             ),
         )
+
+    async def _publish_document(
+        self, feed: Feed, url: str, parsed: ParsedFeed, at: datetime
+    ) -> tuple[list[RawArticle], list[str]]:
+        """Normalise, de-duplicate and publish a parsed document: the articles published, and warnings."""
+        context = feed_context(feed.id, url, feed.custom_title, parsed)
+        articles, skipped = normalize_entries(parsed.entries, context, at)
+        metrics.ENTRIES_SKIPPED.inc(len(skipped))
+        new, refused = await self._publish_new(
+            feed, [bounded(a, self._cfg.max_article_chars) for a in articles]
+        )
+        return new, [*parsed.warnings, *skipped, *refused]
+
+    async def run_push(self, feed: Feed, body: bytes, content_type: str | None, base_url: str) -> int:
+        """Publish what a WebSub hub pushed for ``feed``: the number of new articles.
+
+        :class:`PushRejected` for a document that is not a feed; ``PublishError`` when the broker did
+        not take the articles (the hub should deliver again). The feed's schedule is not touched.
+        """
+        try:
+            parsed = parse_feed(body, base_url, content_type)
+        except FeedParseError as e:
+            raise PushRejected(str(e)) from e
+        at = self._clock()
+        try:
+            new, _ = await self._publish_document(feed, feed.url, parsed, at)
+        except _Failed as e:
+            raise PublishError(e.message) from e
+        if new:
+            counts = add_articles(feed.recent_counts, [a.published_at for a in new], at)
+            await self._registry.record_push(feed.id, len(new), counts)
+        return len(new)
 
     async def _fetch(self, feed: Feed) -> FetchResult:
         began = time.perf_counter()
@@ -254,27 +339,27 @@ class FeedPoll:
         self, feed: Feed, articles: list[RawArticle]
     ) -> tuple[list[RawArticle], list[str]]:
         """The articles published now, and a sentence for each one that can never be published."""
-        # Skip what another feed of this process is publishing right now: if that fails, its feed
-        # is re-fetched unconditionally and publishes the article then.
-        candidates = [a for a in articles if a.id not in self._publishing]
-        unseen = set(await self._seen.unseen([a.id for a in candidates]))
-        new = [a for a in candidates if a.id in unseen]
+        # Claim before publishing, on any replica, by poll or push: an article another poll or push
+        # is publishing right now is skipped here. If that one fails, its feed is re-fetched
+        # unconditionally (a push is delivered again by its hub) and publishes the article then.
+        unseen = set(
+            await self._seen.claim_unseen([a.id for a in articles], self._claimer, self._cfg.lease_s)
+        )
+        new = [a for a in articles if a.id in unseen]
         metrics.ARTICLES_DUPLICATE.inc(len(articles) - len(new))
         if not new:
             return [], []
         ids = {a.id for a in new}
-        self._publishing |= ids
         try:
             refused = await publish_articles(
                 self._producer, new, max_message_bytes=self._cfg.max_message_bytes, topic=self._cfg.raw_topic
             )
-            # Refused ones are marked seen too: they can never be published, and trying again on
-            # every poll would only repeat the warning (and, before, fail the whole poll).
-            await self._seen.mark(ids)
         except PublishError as e:
+            await self._seen.release(ids, self._claimer)
             raise _Failed("publish", str(e)) from e
-        finally:
-            self._publishing -= ids
+        # Refused ones are marked seen too: they can never be published, and trying again on
+        # every poll would only repeat the warning (and, before, fail the whole poll).
+        await self._seen.mark(ids, self._claimer)
         gone = {r.article.id for r in refused}
         published = [a for a in new if a.id not in gone]
         for r in refused:
@@ -327,6 +412,8 @@ class FeedPoll:
         )
         if recorded and reason:
             metrics.FEEDS_DISABLED.labels("moved" if failure.disable else "failures").inc()
+            if self.subscriptions is not None:
+                await self.subscriptions.retire(feed.id)
             log.warning("feed %s disabled: %s", feed.url, reason, extra={"feed_id": feed.id})
 
     def _next(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import httpx
@@ -70,6 +70,8 @@ class FetchResult:
     permanent_redirect: str | None = None
     #: The response's Cache-Control max-age (or Expires) in seconds: do not poll again sooner.
     max_age_s: float | None = None
+    #: ``Link`` header targets by relation (``hub``, ``self``: WebSub discovery), absolute.
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def modified(self) -> bool:
@@ -150,6 +152,22 @@ def _transport_error(error: httpx.HTTPError | httpx.InvalidURL, url: str) -> Fet
     return FetchError("network", f"Could not read the feed from {host}: {detail}.")
 
 
+def _links(response: httpx.Response) -> dict[str, str]:
+    """The ``Link`` header's targets by rel, resolved against the final URL (only when there is one)."""
+    if "link" not in response.headers:
+        return {}
+    found: dict[str, str] = {}
+    try:
+        for link in response.links.values():
+            url = link.get("url", "")
+            for rel in link.get("rel", "").lower().split():
+                if url and rel not in found:
+                    found[rel] = str(response.url.join(url))
+    except (httpx.InvalidURL, ValueError):
+        return found
+    return found
+
+
 def _too_large(max_bytes: int) -> FetchError:
     return FetchError("too_large", f"The feed is larger than the {max_bytes:,}-byte limit.")
 
@@ -214,6 +232,7 @@ async def fetch_feed(
                 max_age_s=freshness_s(
                     h.get("cache-control"), h.get("expires"), h.get("date"), h.get("age"), when
                 ),
+                links=_links(response),
             )
             if not verdict.modified:
                 return result

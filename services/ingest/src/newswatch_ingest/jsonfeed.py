@@ -68,10 +68,17 @@ class _Item(_Lenient):
     language: Str = None
 
 
+class _Hub(_Lenient):
+    type: Str = None
+    url: Str = None
+
+
 class _Feed(_Lenient):
     version: Required
     title: Required = ""
     home_page_url: Str = None
+    feed_url: Str = None
+    hubs: list[_Hub] = Field(default_factory=list)
     language: Str = None
     authors: list[_Author] = Field(default_factory=list)
     author: _Author | None = None
@@ -162,6 +169,13 @@ def parse_json_feed(body: bytes, base_url: str) -> ParsedFeed:
             continue
         entries.append(_entry(item, base_url, feed_authors))
     link = (feed.home_page_url or "").strip()
+    own = (feed.feed_url or "").strip()
+    hubs = [
+        url
+        for h in feed.hubs
+        if h.url and (h.type or "").strip().lower() in ("websub", "pubsubhubbub")
+        if (url := absolute_url(h.url.strip(), base_url))
+    ]
     return ParsedFeed(
         format="json" + "".join(c for c in version.removeprefix(_VERSION_PREFIX) if c.isalnum())[:8],
         title=one_line(feed.title),
@@ -169,4 +183,6 @@ def parse_json_feed(body: bytes, base_url: str) -> ParsedFeed:
         language=_language(feed.language),
         entries=tuple(entries),
         warnings=tuple(warnings),
+        hubs=tuple(dict.fromkeys(hubs)),
+        self_url=absolute_url(own, base_url) if own else None,
     )

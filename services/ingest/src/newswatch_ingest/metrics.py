@@ -16,6 +16,9 @@ __all__ = [
     "POLLS",
     "POLLS_DEFERRED",
     "POLLS_IN_FLIGHT",
+    "WEBSUB_PUSHES",
+    "WEBSUB_REQUESTS",
+    "WEBSUB_VERIFICATIONS",
 ]
 
 POLLS = Counter(
@@ -59,4 +62,20 @@ POLLS_IN_FLIGHT = Gauge("newswatch_ingest_polls_in_flight", "Feeds this replica 
 POLLS_DEFERRED = Counter(
     "newswatch_ingest_polls_deferred_total",
     "Times a due feed was passed over because its host already had the most fetches allowed at once.",
+)
+WEBSUB_REQUESTS = Counter(
+    "newswatch_ingest_websub_requests_total",
+    "Subscription requests sent to WebSub hubs, by mode (subscribe, unsubscribe) and outcome (ok, failed).",
+    ["mode", "outcome"],
+)
+WEBSUB_VERIFICATIONS = Counter(
+    "newswatch_ingest_websub_verifications_total",
+    "Verification requests from hubs, by mode and outcome (confirmed, denied, refused).",
+    ["mode", "outcome"],
+)
+WEBSUB_PUSHES = Counter(
+    "newswatch_ingest_websub_pushes_total",
+    "Content pushed by hubs, by outcome: ok, bad_signature, unknown, gone, too_large, rate_limited, busy, "
+    "unreadable, publish_failed.",
+    ["outcome"],
 )

@@ -150,6 +150,23 @@ def _entry_language(entry: Any) -> str | None:
     return None
 
 
+def _websub_links(feed: Any, base_url: str) -> tuple[tuple[str, ...], str | None]:
+    """``<atom:link rel="hub">`` and ``rel="self"`` (Atom, and RSS with the Atom namespace)."""
+    hubs: list[str] = []
+    self_url: str | None = None
+    for link in _get(feed, "links") or []:
+        href = _str(_get(link, "href"))
+        rel = _str(_get(link, "rel")).lower()
+        if not href:
+            continue
+        url = absolute_url(href, base_url)
+        if rel == "hub" and url:
+            hubs.append(url)
+        elif rel == "self" and self_url is None:
+            self_url = url
+    return tuple(dict.fromkeys(hubs)), self_url
+
+
 def _problem(exc: Any) -> str:
     if exc is None:
         return "unknown problem"
@@ -212,6 +229,7 @@ def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> P
         warnings.append(f"External XML entities ({names}) were not loaded.")
     title = _text(_get(feed, "title"), _get(feed, "title_detail"))
     link = _str(_get(feed, "link"))
+    hubs, self_url = _websub_links(feed, base_url)
     return ParsedFeed(
         format=version or "unknown",
         title=one_line(html_to_text(title.value) if title.html else title.value),
@@ -219,4 +237,6 @@ def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> P
         language=_language(_get(feed, "language")),
         entries=tuple(_adapt_entry(e, base_url) for e in entries),
         warnings=tuple(warnings),
+        hubs=hubs,
+        self_url=self_url,
     )

@@ -45,3 +45,9 @@ class ParsedFeed(_Frozen):
     language: str | None = None
     entries: tuple[ParsedEntry, ...] = ()
     warnings: tuple[str, ...] = ()
+    hubs: tuple[str, ...] = Field(
+        default=(), description="WebSub hubs the document names (rel=hub), absolute."
+    )
+    self_url: str | None = Field(
+        default=None, description="The document's own URL (rel=self): the WebSub topic."
+    )

@@ -26,7 +26,7 @@ from aiokafka import AIOKafkaProducer
 
 from newswatch_ingest import metrics
 from newswatch_ingest.dedupe import SeenStore
-from newswatch_ingest.feedpoll import FeedPoll, PollerConfig
+from newswatch_ingest.feedpoll import FeedPoll, PollerConfig, Subscriptions
 from newswatch_ingest.feeds import Feed, FeedRegistry
 from newswatch_ingest.hostslots import HostSlots, host_of
 from newswatch_shared.ids import new_id
@@ -52,13 +52,22 @@ class Poller:
         *,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        subscriptions: Subscriptions | None = None,
     ) -> None:
         self._registry = registry
         self._cfg = config
         self._clock = clock
         self._owner = new_id()
         self._one = FeedPoll(
-            registry, seen, http, producer, config, clock=clock, rng=rng or random.Random(), owner=self._owner
+            registry,
+            seen,
+            http,
+            producer,
+            config,
+            clock=clock,
+            rng=rng or random.Random(),
+            owner=self._owner,
+            subscriptions=subscriptions,
         )
         self._next_at: float | None = None
         self._wake = asyncio.Event()
@@ -72,6 +81,10 @@ class Poller:
     async def poll_feed(self, feed_id: str) -> None:
         """Poll one feed end to end and record the outcome. The caller holds the feed's lease."""
         await self._one.run(feed_id)
+
+    async def push(self, feed: Feed, body: bytes, content_type: str | None, base_url: str) -> int:
+        """Publish what a WebSub hub pushed for ``feed`` (see :meth:`FeedPoll.run_push`)."""
+        return await self._one.run_push(feed, body, content_type, base_url)
 
     async def run(self, stop: asyncio.Event) -> None:
         running: dict[str, asyncio.Task[None]] = {}

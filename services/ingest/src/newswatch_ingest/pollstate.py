@@ -14,7 +14,7 @@ top of it. The keys are listed in :mod:`feeds`. Three Lua scripts keep each step
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from redis.typing import EncodableT
@@ -114,6 +114,16 @@ return 1
 )
 
 
+# A WebSub push's result: counts only, and only while the feed exists (a push racing a delete must not
+# leave half a hash behind). KEYS: feed hash. ARGV: published, daily JSON, at.
+_RECORD_PUSH = """
+if redis.call('hexists', KEYS[1], 'url') == 0 then return 0 end
+redis.call('hincrby', KEYS[1], 'articles_published', ARGV[1])
+redis.call('hset', KEYS[1], 'daily', ARGV[2], 'last_push_at', ARGV[3])
+return 1
+"""
+
+
 def feed_key(feed_id: str) -> str:
     return f"{PREFIX}feed:{feed_id}"
 
@@ -139,6 +149,9 @@ class PollSuccess:
     url: str = ""
     #: New articles per day, when this poll changed them (see activity.py).
     recent_counts: dict[str, int] | None = None
+    #: The adaptive-polling history with this poll added (see adaptive.py), and the interval chosen.
+    polls: list[tuple[float, int]] | None = None
+    interval_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,7 @@ class PollState:
         self._claim_many = redis.register_script(_CLAIM_MANY)
         self._due = redis.register_script(_DUE)
         self._record_script = redis.register_script(_RECORD)
+        self._record_push = redis.register_script(_RECORD_PUSH)
         self._leases = Leases(redis)
 
     async def _enabled(self, feed_id: str) -> bool:
@@ -287,9 +301,18 @@ class PollState:
                 fields["feed_title"] = result.feed_title
         if result.recent_counts is not None:
             fields["daily"] = dump_json(result.recent_counts)
+        if result.polls is not None:
+            fields["polls"] = dump_json([[round(at, 3), n] for at, n in result.polls])
+        if result.interval_s is not None:
+            fields["poll_interval"] = round(result.interval_s, 3)
         return bool(
             await self._record(feed_id, result.url, result.next_poll_at, fields, result.published, owner)
         )
+
+    async def record_push(self, feed_id: str, published: int, recent_counts: dict[str, int]) -> bool:
+        """Count the articles a WebSub push published; False if the feed is gone. The schedule stays."""
+        args: list[EncodableT] = [published, dump_json(recent_counts), iso(datetime.now(UTC))]
+        return bool(await self._record_push(keys=[feed_key(feed_id)], args=args))
 
     async def record_failure(self, feed_id: str, result: PollFailure, *, owner: str = "") -> bool:
         """Store a failed poll (disabling the feed when the result says so); False if the feed is gone.

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
@@ -76,6 +77,33 @@ class IngestSettings(AdminSettings):
     ingest_user_agent: str = Field(
         default="newswatch-ingest/0.1 (+feed poller)", min_length=1, description="User-Agent header."
     )
+    ingest_adaptive_polling: bool = Field(
+        default=True,
+        description="Poll a healthy feed about twice per item it publishes, between "
+        "NEWSWATCH_INGEST_MIN_POLL_INTERVAL_S and its configured interval; false polls every interval.",
+    )
+    ingest_min_poll_interval_s: float = Field(
+        default=60.0,
+        ge=1,
+        description="Shortest adaptive interval between polls of one feed (never above its configured one).",
+    )
+    ingest_public_url: str | None = Field(
+        default=None,
+        description="Base URL at which WebSub hubs reach this service's API "
+        "(e.g. https://ingest.example.org); unset turns WebSub off.",
+    )
+    ingest_websub_lease_s: int = Field(
+        default=864_000, ge=60, le=31_536_000, description="WebSub lease asked of hubs, in seconds."
+    )
+    ingest_websub_poll_interval_s: float = Field(
+        default=3_600.0,
+        ge=1,
+        description="Safety-net polling while a WebSub subscription is live: every this many seconds, or "
+        "the feed's interval if longer.",
+    )
+    ingest_websub_pushes_per_min: int = Field(
+        default=60, ge=1, description="Pushes taken per WebSub subscription per minute; more get 429."
+    )
 
     @field_validator("ingest_feeds", mode="before")
     @classmethod
@@ -93,6 +121,20 @@ class IngestSettings(AdminSettings):
         for url in value:
             canonical_url(url)  # raises ValueError with the offending URL
         return value
+
+    @field_validator("ingest_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"{value!r} is not an http(s) base URL without query or fragment")
+        return value.strip().rstrip("/")
+
+    @property
+    def websub_enabled(self) -> bool:
+        return self.ingest_public_url is not None
 
     @property
     def seen_ttl_s(self) -> int:

@@ -62,7 +62,8 @@ async def test_what_no_longer_parses_is_dead_lettered_once_and_the_worker_carrie
         await store.create(alert, [hook(receiver)], now)
     await redis_client.hset(f"alert:{bad_state.id}:deliveries", "hook", '{"channel_id": "hook", "status": 7')
     await redis_client.set(f"outbox:item:{bad_item.id}:hook", "not json at all")
-    await redis_client.set(f"alert:{bad_alert.id}", '{"id": "only an id"}')
+    # What an alert entry sends is its notification's snapshot (the alert as it was when notified).
+    await redis_client.set(f"notification:{bad_alert.id}", '{"id": "only an id"}')
 
     outbox = Outbox(redis_client, lease_ms=60_000)
     policy = RetryPolicy(max_attempts=3, base_s=0.05, cap_s=0.2)

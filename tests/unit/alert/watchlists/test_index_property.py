@@ -1,5 +1,9 @@
 """Property: for any watchlists and any article drawn from a small vocabulary, the indexed matcher
-returns exactly what the naive loop (evaluate every watchlist) returns — also after updates."""
+returns exactly what the naive loop (evaluate every watchlist) returns — also after updates.
+
+Escalation matches carry concepts (own, then broader) or none (an older enricher, for which the scheme's
+broader chain stands in), and some list shorter terms in ``also``, so ``term:sanctions`` finds narrower
+matches through keys the index must hold."""
 
 from __future__ import annotations
 
@@ -12,17 +16,34 @@ from newswatch_alert.watchlists.index import WatchlistIndex
 from newswatch_alert.watchlists.match import PreparedArticle, match
 from newswatch_alert.watchlists.models import Watchlist
 from newswatch_alert.watchlists.query import And, Node, Not, Or, render, term
+from newswatch_shared.concepts import parse_scheme
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PLACES = {"Kyiv": "UA", "Crimea": "UA", "Minsk": "BY", "Moscow": "RU", "NATO": None}
-TERMS = {"troops": "military", "invasion": "military", "sanctions": "economic", "talks": "diplomatic"}
+TERMS = {
+    "troops": "military",
+    "invasion": "military",
+    "sanctions": "economic",
+    "talks": "diplomatic",
+    "asset freeze": "economic",
+    "arms embargo": "economic",
+    "embargo": "economic",
+}
+BROADER = {"asset freeze": ["sanctions"], "embargo": ["sanctions"], "arms embargo": ["embargo"]}
+SCHEME = parse_scheme(
+    {
+        "version": "t",
+        "categories": {c: {} for c in [*TERMS.values(), "energy"]},
+        "terms": [{"term": t, "category": c, "broader": BROADER.get(t, [])} for t, c in TERMS.items()],
+    }
+)
 SOURCES = ["Example Wire", "Other Wire"]
 WORDS = ["border", "gas", "pipeline", "talks", "ceasefire", "the"]
 LEAF_VALUES = {
     "entity": [*PLACES, "UA", "Belarus"],
     "country": ["UA", "BY", "RU", "PL"],
-    "term": list(TERMS),
+    "term": [*TERMS, "nord stream 2"],  # a stored name the scheme no longer knows still matches exactly
     "category": [*sorted(set(TERMS.values())), "energy"],
     "source": [*SOURCES, "feed-1"],
     "text": [*WORDS, "gas pipeline", "pipeline gas"],
@@ -82,7 +103,18 @@ def articles(draw: st.DrawFn) -> EnrichedArticle:
         language=draw(st.sampled_from([None, "en", "en-GB", "de"])),
         entities=[Entity(text=p, label="GPE", canonical=p, country=PLACES[p]) for p in places],
         escalation=[
-            EscalationMatch(term=t, category=TERMS[t], weight=1.0, text=t, start=0, end=len(t), sentence=t)
+            EscalationMatch(
+                term=t,
+                # as a current enricher writes them, or none (older enrichers: the scheme's chain counts)
+                concepts=list(SCHEME.broader_chain(t)) if draw(st.booleans()) else [],
+                also=draw(st.lists(st.sampled_from(sorted(TERMS)), max_size=1)),
+                category=TERMS[t],
+                weight=1.0,
+                text=t,
+                start=0,
+                end=len(t),
+                sentence=t,
+            )
             for t in terms
         ],
         score=draw(st.sampled_from([0.0, 25.0, 60.0])),
@@ -91,7 +123,8 @@ def articles(draw: st.DrawFn) -> EnrichedArticle:
 
 
 def naive(all_watchlists: list[Watchlist], article: EnrichedArticle) -> list[str]:
-    return sorted(w.id for w in all_watchlists if match(w, article) is not None)
+    prepared = PreparedArticle(article, SCHEME)
+    return sorted(w.id for w in all_watchlists if match(w, prepared) is not None)
 
 
 @settings(max_examples=150, deadline=None)
@@ -99,9 +132,9 @@ def naive(all_watchlists: list[Watchlist], article: EnrichedArticle) -> list[str
 def test_indexed_and_naive_matchers_agree(drawn: tuple[Watchlist, ...], article: EnrichedArticle) -> None:
     all_watchlists = list(drawn)
     index = WatchlistIndex(all_watchlists)
-    prepared = PreparedArticle(article)
+    prepared = PreparedArticle(article, SCHEME)
     expected = naive(all_watchlists, article)
-    assert [w.id for w, _ in index.matches(article)] == expected
+    assert [w.id for w, _ in index.matches(prepared)] == expected
     assert [c.watchlist.id for c in index.matching(prepared)] == expected
     candidates = {c.watchlist.id for c in index.candidates(prepared)}
     assert set(expected) <= candidates
@@ -126,4 +159,5 @@ def test_incremental_updates_agree_with_a_fresh_index(
         index.remove(f"w{i:03d}")
         current.pop(f"w{i:03d}", None)
     assert len(index) == sum(1 for w in current.values() if w.enabled)
-    assert [w.id for w, _ in index.matches(article)] == naive(list(current.values()), article)
+    prepared = PreparedArticle(article, SCHEME)
+    assert [w.id for w, _ in index.matches(prepared)] == naive(list(current.values()), article)

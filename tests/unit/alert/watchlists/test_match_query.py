@@ -31,7 +31,7 @@ def with_fields(**fields: Any) -> Watchlist:
         ("entity:ukrainian", True),
         ('entity:"Ukraine"', True),
         ("entity:UA", True),
-        ("entity:Kiev", False),
+        ("entity:Kiev", True),  # an alias names the same thing (shared entity-name table)
         # term: the canonical escalation term, never the surface text
         ("term:troops", True),
         ("term:soldiers", False),

@@ -1,13 +1,15 @@
-"""The articles.enriched handler: store each article, match it, make alerts, emit alert events.
+"""The articles.enriched handler: store each article, match it, record alerts, emit alert events.
 
 Runs inside the shared ConsumeLoop, which produces what this returns and only then commits offsets.
 Every effect is idempotent: articles are overwritten with themselves, and an alert's id is derived
-from (watchlist, article), so a redelivered batch creates no second alert and no second outbox entry.
+from (watchlist, story), so the copies of one story update one alert (``alerts.story`` decides when
+they notify) and a redelivered copy changes nothing and queues nothing.
 
 For every match, new or already stored, the stored AlertEvent is returned for the ``alerts`` topic.
 Re-emitting on redelivery is deliberate: if producing failed after the alert was stored, the loop
 retries the batch, and emitting only new alerts would lose the event for good. Downstream consumers
-de-duplicate by alert id, as they must anyway under at-least-once delivery.
+de-duplicate by alert id (keeping the most ``copies``), as they must anyway under at-least-once
+delivery.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from newswatch_alert.alerts.store import AlertStore
+from newswatch_alert.alerts.story import NotifyOptions
 from newswatch_alert.common import metrics
+from newswatch_alert.common.entities import current_article
 from newswatch_alert.delivery.digest import digest_mode
 from newswatch_alert.live.articles import ArticleStore
 from newswatch_alert.watchlists.cache import WatchlistCache
 from newswatch_alert.watchlists.match import build_alert
+from newswatch_alert.watchlists.prepared import PreparedArticle
+from newswatch_shared.concepts import ConceptScheme
 from newswatch_shared.errors import RetryableError
 from newswatch_shared.pipeline import Outgoing
 from newswatch_shared.redis_client import TRANSIENT_REDIS_ERRORS
@@ -41,12 +47,14 @@ class ArticleHandler:
         alerts: AlertStore,
         clock: Callable[[], datetime] = utcnow,
         on_stored: Callable[[Sequence[EnrichedArticle]], Awaitable[None]] | None = None,
+        scheme: ConceptScheme | None = None,
     ) -> None:
         self._watchlists = watchlists
         self._articles = articles
         self._alerts = alerts
         self._clock = clock
         self._on_stored = on_stored  # the live feed: index, trend counters, article stream
+        self._scheme = scheme  # broader concepts of matches enriched without them, and explanation paths
 
     async def __call__(self, batch: Sequence[EnrichedArticle]) -> list[Outgoing]:
         try:
@@ -55,8 +63,9 @@ class ArticleHandler:
             raise RetryableError(f"redis unavailable: {e}") from e
 
     async def _handle(self, batch: Sequence[EnrichedArticle]) -> list[Outgoing]:
-        # The same article twice in one batch is one article (the later copy wins).
-        unique = list({enriched.id: enriched for enriched in batch}.values())
+        # The same article twice in one batch is one article (the later copy wins). Articles from older
+        # enrichers get today's entities ("Russian" is Russia) before anything stores or counts them.
+        unique = [current_article(e) for e in {enriched.id: enriched for enriched in batch}.values()]
         await self._watchlists.refresh()
         await self._articles.store(unique)
         if self._on_stored is not None:
@@ -65,20 +74,30 @@ class ArticleHandler:
         outgoing: list[Outgoing] = []
         now = self._clock()
         for enriched in unique:
-            for watchlist, found in index.matches(enriched):
-                alert, created = await self._alerts.create(
+            for watchlist, found in index.matches(PreparedArticle(enriched, self._scheme)):
+                digest = digest_mode(watchlist)
+                recorded = await self._alerts.record(
                     build_alert(watchlist, enriched, found, now),
                     watchlist.channels,
                     now,
-                    digest=digest_mode(watchlist),
+                    NotifyOptions.of(watchlist, digest=digest is not None),
+                    digest=digest,
                 )
-                if created:
+                if recorded is None:
+                    continue
+                alert = recorded.alert
+                if recorded.created:
                     metrics.ALERTS_CREATED.inc()
+                if recorded.notified:
+                    metrics.NOTIFICATIONS.labels(alert.reason or "first").inc()
                     log.info(
-                        "alert %s: watchlist %s matched article %s",
+                        "alert %s: watchlist %s notifies story %s (%s, notification %d, %d sources)",
                         alert.id,
                         watchlist.id,
-                        enriched.id,
+                        alert.story_id,
+                        alert.reason,
+                        alert.notification,
+                        len(alert.sources),
                         extra={"alert_id": alert.id, "article_id": enriched.id},
                     )
                 outgoing.append(

@@ -20,8 +20,10 @@ __all__ = [
     "alert",
     "api_key",
     "article",
+    "copies",
     "deliveries",
     "lease",
+    "notification",
     "outbox_item",
     "outbox_member",
     "user",
@@ -83,6 +85,16 @@ def alert(alert_id: str) -> str:
 
 def deliveries(alert_id: str) -> str:
     return f"alert:{alert_id}:deliveries"
+
+
+def copies(alert_id: str) -> str:
+    """Set: the article ids of the story copies an alert has counted (a redelivered one changes nothing)."""
+    return f"alert:{alert_id}:copies"
+
+
+def notification(notification_id: str) -> str:
+    """String: the AlertEvent JSON as its notification ``<alert id>`` or ``<alert id>-<n>`` sends it."""
+    return f"notification:{notification_id}"
 
 
 def outbox_member(alert_id: str, channel_id: str) -> str:

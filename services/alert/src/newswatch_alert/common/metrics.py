@@ -6,6 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "ALERTS_CREATED",
+    "NOTIFICATIONS",
     "DELIVERIES",
     "DEAD_LETTERS",
     "DEAD_LETTER_ENTRIES",
@@ -22,6 +23,11 @@ __all__ = [
 ]
 
 ALERTS_CREATED = Counter("newswatch_alert_alerts_created_total", "Alerts created (first match only).")
+NOTIFICATIONS = Counter(
+    "newswatch_alert_notifications_total",
+    "Notifications queued for an alert's channels, by reason: first, every, escalation, corroborated.",
+    ["reason"],
+)
 DELIVERIES = Counter(
     "newswatch_alert_deliveries_total",
     "Delivery attempts by channel type (webhook, slack, email) and outcome: delivered, failed (will "

@@ -73,7 +73,13 @@ class _Frozen(BaseModel):
 # -- what users send ---------------------------------------------------------------------------------
 
 
-class WebhookChannelIn(BaseModel):
+class _In(BaseModel):
+    """A field the model does not have is a 422, never silently dropped (a typo would lose a setting)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class WebhookChannelIn(_In):
     type: Literal["webhook"]
     url: HttpUrl
     secret: str | None = Field(
@@ -84,12 +90,12 @@ class WebhookChannelIn(BaseModel):
     )
 
 
-class SlackChannelIn(BaseModel):
+class SlackChannelIn(_In):
     type: Literal["slack"]
     url: HttpUrl = Field(description="A Slack incoming-webhook URL (https://hooks.slack.com/services/…).")
 
 
-class EmailChannelIn(BaseModel):
+class EmailChannelIn(_In):
     type: Literal["email"]
     to: list[Address] = Field(min_length=1, max_length=10, description="Recipients (bare addresses).")
 

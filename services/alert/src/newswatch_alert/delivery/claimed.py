@@ -73,8 +73,11 @@ class Claimed:
 
     @property
     def created_at(self) -> datetime | None:
-        """When the alert it sends was made (None for a digest or a confirmation)."""
-        return self.alert_event.created_at if self.alert_event else None
+        """When the notification it sends was made (None for a digest or a confirmation): the alert's
+        creation, or the copy's arrival that made a later (or corroborated) notification."""
+        if self.alert_event is None:
+            return None
+        return self.alert_event.updated_at or self.alert_event.created_at
 
     def fresh_state(self, now: datetime) -> DeliveryState:
         """A state for an entry whose stored state did not parse, from its item (which did)."""
@@ -91,13 +94,16 @@ class Claimed:
 
 def subject_keys(member: str, item: OutboxItem | None) -> tuple[str, str]:
     """(what the entry sends, where its channel's state is) for an entry and its item: the alert and
-    its deliveries hash, the digest and its deliveries hash, or the consent hash (which holds the
-    confirmation mail's state in its ``confirm`` field)."""
+    its deliveries hash (a story's n-th notification: its snapshot and the deliveries hash named by its
+    key), the digest and its deliveries hash, or the consent hash (which holds the confirmation mail's
+    state in its ``confirm`` field)."""
     subject = member.split(":", 1)[0]
     if item is not None and item.consent_id:
         return keys.consent(subject), keys.consent(subject)
     if item is not None and item.digest_id:
         return keys.digest(subject), keys.digest_deliveries(subject)
+    if item is not None and item.notification:
+        return keys.notification(subject), keys.deliveries(subject)
     return keys.alert(subject), keys.deliveries(subject)
 
 

@@ -27,6 +27,7 @@ from email.utils import format_datetime, parseaddr
 import aiosmtplib
 
 from newswatch_alert.delivery.digest import DigestEvent
+from newswatch_alert.delivery.models import notification_id
 from newswatch_shared.schemas import AlertEvent
 
 __all__ = [
@@ -100,6 +101,9 @@ def _alert_text(alert: AlertEvent) -> str:
         " · ".join(p for p in (alert.source, _when(alert.published_at), f"score {alert.score:.1f}") if p)
     )
     lines.append(f"Watchlist: {alert.watchlist_name}")
+    story = _story(alert)
+    if story:
+        lines.append(story)
     if alert.matched_entities:
         lines.append("Entities: " + ", ".join(alert.matched_entities))
     if alert.matched_keywords:
@@ -109,6 +113,18 @@ def _alert_text(alert: AlertEvent) -> str:
     if alert.sentences:
         lines += ["", *(f"> {_one_line(s)}" for s in alert.sentences)]
     return "\n".join(lines)
+
+
+def _story(alert: AlertEvent) -> str:
+    """The story line: its sources and copies, and why a later notification came ("" for a lone article
+    notified once)."""
+    if len(alert.sources) <= 1 and alert.copies <= 1 and alert.notification <= 1:
+        return ""
+    noun = "source" if len(alert.sources) == 1 else "sources"
+    line = f"Story: {len(alert.sources)} {noun} ({', '.join(alert.sources)}), {alert.copies} copies"
+    if alert.notification > 1 or alert.reason == "corroborated":
+        line += f"; notification {alert.notification} ({alert.reason})"
+    return line
 
 
 def _alert_html(alert: AlertEvent) -> str:
@@ -121,6 +137,9 @@ def _alert_html(alert: AlertEvent) -> str:
         f'<p style="margin:0 0 12px;color:#555">{facts}</p>',
         f"<p><b>Watchlist:</b> {e(alert.watchlist_name)}</p>",
     ]
+    story = _story(alert)
+    if story:
+        parts.append(f"<p>{e(story)}</p>")
     matched = [*alert.matched_entities, *alert.matched_keywords]
     if matched:
         parts.append("<p><b>Matched:</b> " + ", ".join(e(m) for m in matched) + "</p>")
@@ -150,8 +169,8 @@ def alert_message(alert: AlertEvent, sender: str, to: str, unsubscribe: str) -> 
         sender,
         to,
         "alert",
-        alert.id,
-        alert.created_at,
+        notification_id(alert.id, alert.notification),  # each notification of a story is its own mail
+        alert.updated_at or alert.created_at,
         unsubscribe,
     )
     footer = f"newswatch alert {alert.id}"

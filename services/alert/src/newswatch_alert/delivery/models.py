@@ -9,11 +9,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from newswatch_alert.delivery.channels import AnyChannel, Channel, ChannelType, WebhookChannel
 from newswatch_shared.schemas import UtcDatetime
 
-__all__ = ["DeliveryState", "DeliveryStatus", "OutboxItem"]
+__all__ = ["DeliveryState", "DeliveryStatus", "OutboxItem", "notification_id"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+def notification_id(alert_id: str, n: int) -> str:
+    """The idempotency key of an alert's n-th notification: the alert id for the first (as before
+    stories), ``<alert id>-<n>`` after it. Receivers drop a repeat by it; a later notification of the
+    same story is a new key, so it is not mistaken for a repeat."""
+    return alert_id if n <= 1 else f"{alert_id}-{n}"
 
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "dead", "unconfirmed"]
@@ -63,6 +70,12 @@ class OutboxItem(_Frozen):
     channel: Channel | None = None
     url: str = ""
     secret: str = ""
+    notification: int = Field(
+        default=0,
+        description="Which notification of the alert this sends; ``alert_id`` is then its idempotency key "
+        "(``<alert id>`` or ``<alert id>-<n>``) and its body the snapshot ``notification:<key>``. 0: an "
+        "entry made before stories, whose body is the alert itself.",
+    )
 
     def target(self) -> AnyChannel:
         if self.channel is not None:

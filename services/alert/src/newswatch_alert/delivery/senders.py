@@ -115,6 +115,7 @@ class Senders:
             entry.item.subject_id,
             digest=entry.digest is not None,
             timestamp=int(now.timestamp()),  # this attempt's time: a retry is signed afresh
+            alert=entry.alert_event,
         )
         return await self._post(channel.url, body, headers, now)
 

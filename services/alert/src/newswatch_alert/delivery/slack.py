@@ -52,6 +52,15 @@ def _matched(alert: AlertEvent) -> str:
     return ", ".join(escape(f) for f in found) if found else "—"
 
 
+def _story(alert: AlertEvent) -> str:
+    """The story's sources and copies, and why this notification came when it is not the first."""
+    line = f"*Story* · {len(alert.sources)} sources: " + ", ".join(escape(s) for s in alert.sources)
+    line += f" · {alert.copies} copies"
+    if alert.notification > 1:
+        line += f" · notification {alert.notification} ({alert.reason})"
+    return _cut(line, _SECTION_MAX)
+
+
 def alert_message(alert: AlertEvent) -> dict[str, Any]:
     text = _cut(f"{alert.watchlist_name}: {alert.title}", _SECTION_MAX)
     blocks: list[Block] = [
@@ -71,6 +80,8 @@ def alert_message(alert: AlertEvent) -> dict[str, Any]:
             ],
         },
     ]
+    if len(alert.sources) > 1 or alert.notification > 1:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _story(alert)}})
     if alert.reasons:
         reasons = "\n".join(f"• {escape(r)}" for r in alert.reasons)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(reasons, _SECTION_MAX)}})

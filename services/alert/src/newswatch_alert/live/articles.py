@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from newswatch_alert.common import keys
+from newswatch_alert.common.entities import current_article
 from newswatch_shared.schemas import EnrichedArticle
 
 __all__ = ["ArticleStore"]
@@ -68,7 +69,7 @@ class ArticleStore:
                     gone.append(article_id)
                     continue
                 try:
-                    found.append(EnrichedArticle.model_validate_json(raw))
+                    found.append(current_article(EnrichedArticle.model_validate_json(raw)))
                 except ValidationError:
                     gone.append(article_id)  # written by an incompatible version; unreadable for good
             if gone:

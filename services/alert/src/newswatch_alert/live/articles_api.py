@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import Response
@@ -19,11 +19,11 @@ from newswatch_alert.common.parts import part
 from newswatch_alert.common.sse import ServerSentEvent, event_response, parse_stream_id
 from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.filters import ArticleFilter, Cursor
-from newswatch_alert.live.models import ArticleDetail, ArticlePage, detail_of, feed_article
+from newswatch_alert.live.models import ArticleDetail, ArticlePage, detail_of, feed_item
 from newswatch_alert.live.stream import ArticleEvent, Gap, TooManyStreams
 from newswatch_shared.http_api import IsoDatetime, as_utc, invalid
 
-__all__ = ["articles_router", "feed_filter"]
+__all__ = ["ARTICLE_EXAMPLE", "FilterDep", "LiveDep", "articles_router", "feed_filter", "read_cursor"]
 
 LiveDep = Annotated[LiveFeed, Depends(part(LiveFeed))]
 _MAX_VALUES = 20
@@ -86,7 +86,15 @@ def feed_filter(
 
 FilterDep = Annotated[ArticleFilter, Depends(feed_filter)]
 
-_ARTICLE_EXAMPLE: dict[str, Any] = {
+
+def read_cursor(live: LiveFeed, cursor: str | None) -> Cursor | None:
+    try:
+        return Cursor.decode(cursor, live.config.cursor_key) if cursor else None
+    except ValueError as e:
+        raise invalid("query", "cursor", message=str(e)) from e
+
+
+ARTICLE_EXAMPLE: dict[str, Any] = {
     "id": "3f9a1c0d2b4e6a8c",
     "title": "Troops mass near the border as talks stall",
     "url": "https://wire.example/world/troops-mass",
@@ -157,7 +165,7 @@ def articles_router() -> APIRouter:
         responses={
             **errors(),
             **example(
-                {"articles": [_ARTICLE_EXAMPLE], "next_cursor": "MTc5NTc2ODIwMDAwMDozZjlhMWMwZDJiNGU2YThj"}
+                {"articles": [ARTICLE_EXAMPLE], "next_cursor": "MTc5NTc2ODIwMDAwMDozZjlhMWMwZDJiNGU2YThj"}
             ),
         },
     )
@@ -168,15 +176,21 @@ def articles_router() -> APIRouter:
         cursor: Annotated[
             str | None, Query(max_length=400, description="`next_cursor` of the previous page.")
         ] = None,
+        collapse: Annotated[
+            Literal["story"] | None,
+            Query(description="`story`: one row per story, its newest copy passing the filters."),
+        ] = None,
     ) -> ArticlePage:
-        try:
-            after = Cursor.decode(cursor, live.config.cursor_key) if cursor else None
-        except ValueError as e:
-            raise invalid("query", "cursor", message=str(e)) from e
-        page = await live.index.page(flt, after, limit, live.config.text_scan_limit)
+        after = read_cursor(live, cursor)
+        if collapse == "story":
+            rows, end = await live.stories.collapsed(flt, after, limit, live.config.text_scan_limit)
+        else:
+            page = await live.index.page(flt, after, limit, live.config.text_scan_limit)
+            rows, end = page.articles, page.next_cursor
+        facts = await live.stories.facts([a.story for a in rows])
         return ArticlePage(
-            articles=[feed_article(a) for a in page.articles],
-            next_cursor=page.next_cursor.encode(live.config.cursor_key) if page.next_cursor else None,
+            articles=[feed_item(a, facts) for a in rows],
+            next_cursor=end.encode(live.config.cursor_key) if end else None,
         )
 
     @router.get(
@@ -250,7 +264,7 @@ def articles_router() -> APIRouter:
             **errors(404, e404=_NOT_FOUND),
             **example(
                 {
-                    **_ARTICLE_EXAMPLE,
+                    **ARTICLE_EXAMPLE,
                     "content": "…",
                     "authors": [],
                     "text": "Troops mass near the border as talks stall\n\nOfficials in Kyiv …",

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from newswatch_alert.common import keys
 from newswatch_alert.live.index import FEED, ArticleIndex
 from newswatch_alert.live.models import feed_article
+from newswatch_alert.live.stories import STORIES, StoryStore
 from newswatch_alert.live.stream import ArticleStreamHub
 from newswatch_alert.live.trend_store import TrendStore
 from newswatch_shared.schemas import EnrichedArticle, utcnow
@@ -57,6 +58,7 @@ class LiveFeed:
     trends: TrendStore
     hub: ArticleStreamHub
     config: LiveConfig
+    stories: StoryStore
 
     @classmethod
     def build(cls, redis: Redis, config: LiveConfig) -> LiveFeed:
@@ -81,18 +83,23 @@ class LiveFeed:
                 replay_max=config.replay_max,
             ),
             config=config,
+            stories=StoryStore(redis, index, keep=config.keep, ttl_s=config.ttl_s),
         )
 
     async def record(self, batch: Sequence[EnrichedArticle]) -> None:
         """Index, count and publish articles the article store has just stored (idempotent)."""
         now = utcnow()
         await self.index.add(batch, now.timestamp())
+        await self.stories.add(batch)
         await self.trends.add(batch, now)
 
     async def backfill(self) -> int:
         """Index articles stored before this index existed (an upgrade), without publishing them."""
         await self.trends.forget_legacy()
-        if await self.redis.exists(FEED) or not await self.redis.exists(keys.ARTICLES_BY_TIME):
+        if not await self.redis.exists(keys.ARTICLES_BY_TIME):
+            return 0
+        indexed, storied = await self.redis.exists(FEED), await self.redis.exists(STORIES)
+        if indexed and storied:
             return 0
         ids = [str(i) for i in await self.redis.zrevrange(keys.ARTICLES_BY_TIME, 0, -1)]
         done = 0
@@ -100,6 +107,10 @@ class LiveFeed:
         for start in range(0, len(ids), 200):
             found = await self.index.load(ids[start : start + 200])
             batch = list(found.values())
+            if not storied:  # stories came after the index: an upgrade may need them alone
+                await self.stories.add(batch)
+            if indexed:
+                continue
             await self.index.add(batch, now.timestamp(), publish=False)
             await self.trends.add(batch, now)
             done += len(batch)

@@ -11,7 +11,9 @@ Semantics (what a reader of the API docs is promised):
   facets, ``min_score``, ``since``/``until`` and ``q`` must ALL hold.
 - Values are compared the way watchlists compare them: case, spacing and punctuation never decide
   (``nord-stream 2`` finds "Nord Stream 2"). ``country`` is an ISO 3166 alpha-2 code, ``language`` an
-  ISO 639-1 code (``en-GB`` is ``en``). ``entity`` matches an entity's canonical name or its text.
+  ISO 639-1 code (``en-GB`` is ``en``). ``entity`` matches an entity's canonical name or any way the
+  article wrote it, and any name of the same thing (``common.entities``): ``Russian``, ``Russians``
+  and ``Russia`` ask for the same articles, ``UK`` finds "Britain".
 - ``q`` is free text: every word, and every "quoted phrase", must appear as whole words in the
   title, summary or content, in any order. No stemming.
 - ``since`` is inclusive and ``until`` exclusive, on the published time.
@@ -31,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from newswatch_alert.common.entities import entity_keys
 from newswatch_alert.common.text import norm, primary_language, source_of, words
 from newswatch_shared.schemas import EnrichedArticle
 
@@ -77,7 +80,7 @@ def article_facets(enriched: EnrichedArticle) -> dict[str, frozenset[str]]:
     raw = enriched.article
     values: dict[str, set[str]] = {facet: set() for facet in FACETS}
     for entity in enriched.entities:
-        for text in (entity.canonical, entity.text):
+        for text in (entity.canonical, entity.text, *entity.forms):
             key = facet_value("entity", text)
             if key:
                 values["entity"].add(key)
@@ -164,6 +167,8 @@ class ArticleFilter:
                     hint = {"country": " (an ISO 3166 alpha-2 code such as UA)", "language": " (such as en)"}
                     raise ValueError(f"{facet}: {raw!r} is not usable{hint.get(facet, '')}")
                 keys.add(key)
+                if facet == "entity":  # "Russian" asks for Russia, "UK" for Britain: one real thing
+                    keys.update(entity_keys(raw))
             if keys:
                 facets[facet] = frozenset(keys)
         if since is not None and until is not None and until <= since:

@@ -100,7 +100,7 @@ def highlights(enriched: EnrichedArticle, fields: tuple[str, ...] = FIELDS) -> d
             layer.add(Span(start, end, "term", m.term, m.category, negated=m.negated, hedged=m.hedged))
         value: str = getattr(raw, name)
         for entity in enriched.entities:
-            for needle in dict.fromkeys((entity.text, entity.canonical)):
+            for needle in dict.fromkeys((entity.text, *entity.forms, entity.canonical)):
                 for start, end in _word_spans(value, needle):
                     layer.add(Span(start, end, "entity", entity.canonical, entity.label))
         out[name] = sorted(layer.spans, key=lambda s: s.start)

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from newswatch_alert.common import keys
+from newswatch_alert.common.entities import current_article
 from newswatch_alert.live.filters import (
     ArticleFilter,
     Cursor,
@@ -66,7 +67,8 @@ def _parse(raw: str | bytes | None) -> EnrichedArticle | None:
     if raw is None:
         return None
     try:
-        return EnrichedArticle.model_validate_json(raw)
+        # stored before nationalities named their country: read as today's enrich would write it
+        return current_article(EnrichedArticle.model_validate_json(raw))
     except ValidationError:
         return None  # written by an incompatible version: unreadable for good
 

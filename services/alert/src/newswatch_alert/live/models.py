@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from newswatch_alert.common.text import source_of
 from newswatch_alert.live.highlight import Span, highlights
+from newswatch_alert.live.stories import StoryFacts
 from newswatch_alert.live.trends import Agg, format_duration
 from newswatch_shared.schemas import Contribution, EnrichedArticle, Entity, EscalationMatch
 
@@ -25,11 +26,15 @@ __all__ = [
     "HighlightOut",
     "RisingEntry",
     "RisingNow",
+    "StoryDetail",
+    "StoryPage",
+    "StoryView",
     "TrendBucket",
     "TrendSeries",
     "WindowFigures",
     "detail_of",
     "feed_article",
+    "feed_item",
 ]
 
 
@@ -67,12 +72,46 @@ class HighlightOut(_Out):
 
 
 class FeedArticle(ArticleView):
-    """An item of ``GET /articles`` and of the stream: the article view plus where to highlight."""
+    """An item of ``GET /articles`` and of the stream: the article view plus where to highlight, and
+    its story (the other outlets' copies of the same report)."""
 
     highlights: dict[str, list[HighlightOut]] = Field(
         default_factory=dict,
         description="Per field (title, summary): escalation terms and entity mentions, by offsets.",
     )
+    story_id: str = Field(default="", description="The story: its id, or the article's own when ungrouped.")
+    story_sources: list[str] = Field(
+        default_factory=list,
+        description="Distinct sources carrying the story, in order of appearance (on the stream: as far as "
+        "this copy knew).",
+    )
+    story_copies: int | None = Field(
+        default=None, description="Copies of the story stored; null on the stream, which does not look."
+    )
+
+
+class StoryView(_Out):
+    """A story of ``GET /stories``: the copies of one report, shown by its newest (filtered) copy."""
+
+    id: str
+    first_seen: datetime | None = Field(description="When its first copy came (or was published).")
+    sources: list[str] = Field(description="Distinct sources carrying it, in order of appearance.")
+    source_count: int
+    copies: int = Field(description="Copies stored (each outlet's article).")
+    article: FeedArticle = Field(description="Its newest copy passing the filters.")
+
+
+class StoryPage(_Out):
+    stories: list[StoryView]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for older stories; null at the end of the feed."
+    )
+
+
+class StoryDetail(StoryView):
+    """One story with its copies, newest first (``article`` is the newest)."""
+
+    articles: list[FeedArticle] = Field(description="Its stored copies, newest first (at most 200).")
 
 
 class ArticlePage(_Out):
@@ -135,11 +174,27 @@ def _view_fields(enriched: EnrichedArticle) -> dict[str, object]:
     }
 
 
-def feed_article(enriched: EnrichedArticle) -> FeedArticle:
+def feed_article(
+    enriched: EnrichedArticle, sources: list[str] | None = None, copies: int | None = None
+) -> FeedArticle:
+    """The feed item; ``sources`` and ``copies`` from the story read model when the caller has them."""
     found = highlights(enriched, ("title", "summary"))
+    source = source_of(enriched.article)
     return FeedArticle.model_validate(
-        {**_view_fields(enriched), "highlights": {name: _spans(spans) for name, spans in found.items()}}
+        {
+            **_view_fields(enriched),
+            "highlights": {name: _spans(spans) for name, spans in found.items()},
+            "story_id": enriched.story,
+            "story_sources": sources or list(enriched.story_sources) or ([source] if source else []),
+            "story_copies": copies,
+        }
     )
+
+
+def feed_item(article: EnrichedArticle, facts: dict[str, StoryFacts]) -> FeedArticle:
+    """The feed item with its story's sources and copies from the read model (``facts``)."""
+    found = facts.get(article.story)
+    return feed_article(article, found.sources if found else None, found.copies if found else None)
 
 
 def detail_of(enriched: EnrichedArticle) -> ArticleDetail:
@@ -149,6 +204,8 @@ def detail_of(enriched: EnrichedArticle) -> ArticleDetail:
         {
             **_view_fields(enriched),
             "highlights": {name: _spans(spans) for name, spans in found.items()},
+            "story_id": enriched.story,
+            "story_sources": list(enriched.story_sources),
             "content": raw.content,
             "authors": raw.authors,
             "text": raw.text,

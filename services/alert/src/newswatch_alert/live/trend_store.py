@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
 
+from newswatch_alert.common.entities import entity_names
 from newswatch_alert.live.trends import (
     FINE_S,
     RESOLUTIONS,
@@ -43,7 +44,7 @@ from newswatch_alert.live.trends import (
 )
 from newswatch_shared.schemas import EnrichedArticle
 
-__all__ = ["FINE_KEEP_S", "MAX_BASE_BUCKETS", "Rising", "TrendStore", "bucket_key"]
+__all__ = ["FINE_KEEP_S", "MAX_BASE_BUCKETS", "Rising", "TrendStore", "bucket_key", "fold_rising"]
 
 FINE_KEEP_S = 3 * 86400
 #: Base buckets one GET /trends may read (1000 hourly points, or 4 days of 5-minute ones, …).
@@ -157,6 +158,33 @@ class Rising:
     previous: Agg
 
 
+def fold_rising(found: Sequence[Rising]) -> list[Rising]:
+    """Entities counted under an older key of one thing ("russian", before nationalities named their
+    country) folded into that thing's entry, largest rise first.
+
+    Only for the first two windows after the change: entries of the same thing are summed when both
+    made the list (the rise is a difference of sums, so it adds up); a part below the list is missed.
+    """
+    names = entity_names()
+    merged: dict[str, Rising] = {}
+    for entry in found:
+        thing = names.thing(entry.key)
+        key = names.canonical_key(entry.key)
+        entry = replace(entry, key=key, name=thing.canonical if thing is not None else entry.name)
+        seen = merged.get(key)
+        merged[key] = (
+            entry
+            if seen is None
+            else replace(
+                seen,
+                rise=seen.rise + entry.rise,
+                current=seen.current + entry.current,
+                previous=seen.previous + entry.previous,
+            )
+        )
+    return sorted(merged.values(), key=lambda r: -r.rise)
+
+
 class TrendStore:
     def __init__(self, redis: Redis, retention_days: int) -> None:
         self._redis = redis
@@ -198,24 +226,30 @@ class TrendStore:
         return counted
 
     async def series(
-        self, kind: str, key: str, since_s: int, until_s: int, bucket_s: int
+        self, kind: str, key: str, since_s: int, until_s: int, bucket_s: int, also: Sequence[str] = ()
     ) -> list[tuple[int, Agg]]:
-        """Output buckets from ``since`` to ``until`` (raises ValueError past ``MAX_BASE_BUCKETS``)."""
+        """Output buckets from ``since`` to ``until`` (raises ValueError past ``MAX_BASE_BUCKETS``).
+
+        ``also``: more keys counted into the same series: the keys older versions counted one thing
+        under ("russian" for Russia), until their buckets expire.
+        """
         starts = base_starts(since_s, until_s, bucket_s)
-        if len(starts) > MAX_BASE_BUCKETS:
+        if len(starts) * (1 + len(also)) > MAX_BASE_BUCKETS:
             raise ValueError(
                 f"that range needs {len(starts)} stored buckets (at most {MAX_BASE_BUCKETS}): "
                 "narrow it or use a larger bucket"
             )
         resolution = base_resolution(bucket_s)
+        wanted = [(start, k) for k in (key, *also) for start in starts]
         async with self._redis.pipeline(transaction=False) as pipe:
-            for start in starts:
-                pipe.hmget(bucket_key(resolution, kind, key, start), ["c", "s", "m"])
+            for start, k in wanted:
+                pipe.hmget(bucket_key(resolution, kind, k, start), ["c", "s", "m"])
             rows = await pipe.execute()
         stored: dict[int, Agg] = {}
-        for start, (count, total, peak) in zip(starts, rows, strict=True):
+        for (start, _), (count, total, peak) in zip(wanted, rows, strict=True):
             if count:
-                stored[start] = Agg(int(count), float(total or 0), float(peak) if peak else None)
+                found = Agg(int(count), float(total or 0), float(peak) if peak else None)
+                stored[start] = stored.get(start, Agg()) + found
         return series(since_s, until_s, bucket_s, stored)
 
     async def rising(self, kind: str, now_s: int, window_s: int, limit: int) -> list[Rising]:

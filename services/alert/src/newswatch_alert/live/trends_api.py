@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from newswatch_alert.common.entities import entity_names
 from newswatch_alert.common.openapi import errors, example
 from newswatch_alert.common.parts import part
-from newswatch_alert.common.text import norm
 from newswatch_alert.live.feed import LiveFeed
 from newswatch_alert.live.models import RisingEntry, RisingNow, TrendBucket, TrendSeries, WindowFigures
-from newswatch_alert.live.trend_store import FINE_KEEP_S, Rising
+from newswatch_alert.live.trend_store import FINE_KEEP_S, Rising, fold_rising
 from newswatch_alert.live.trends import floor_to, format_duration, parse_duration
 from newswatch_shared.http_api import IsoDatetime, as_utc, invalid
 from newswatch_shared.schemas import utcnow
@@ -95,6 +95,7 @@ def trends_router() -> APIRouter:
         "/trends",
         summary="Article count and mean/max escalation score per time bucket (public)",
         description="For one `country` or one `entity`, or for all articles when neither is given. "
+        "An entity is one real thing: `Russian` or `Russians` give Russia's series. "
         "Buckets are aligned to the UNIX epoch (UTC); empty ones are listed with count 0. Buckets "
         "under 1h are kept for 3 days, hourly and daily ones for NEWSWATCH_ALERT_TREND_RETENTION_DAYS.",
         responses={**errors(), **example(_SERIES_EXAMPLE)},
@@ -103,7 +104,8 @@ def trends_router() -> APIRouter:
         live: LiveDep,
         country: Annotated[str | None, Query(description="ISO 3166 alpha-2 code.", examples=["UA"])] = None,
         entity: Annotated[
-            str | None, Query(description="Entity by canonical name.", examples=["Nord Stream 2"])
+            str | None,
+            Query(description="Entity by any of its names (Russian → Russia).", examples=["Nord Stream 2"]),
         ] = None,
         bucket: Annotated[
             str, Query(description="Bucket size: a multiple of 5m, e.g. 15m, 1h, 6h, 1d.", examples=["1h"])
@@ -127,7 +129,8 @@ def trends_router() -> APIRouter:
             if len(key) != 2 or not key.isalpha():
                 raise invalid("query", "country", message="an ISO 3166 alpha-2 code such as UA")
         elif entity is not None:
-            kind, key = "entity", norm(entity)
+            # one series per real thing: "Russian" and "Russians" are Russia's series
+            kind, key = "entity", entity_names().canonical_key(entity)
             if not key:
                 raise invalid("query", "entity", message="must contain a letter or digit")
         else:
@@ -145,8 +148,9 @@ def trends_router() -> APIRouter:
                 message="buckets under 1h are kept for 3 days: use a later since or bucket=1h",
             )
         try:
+            legacy = sorted(entity_names().legacy_keys(entity) - {key}) if kind == "entity" and entity else []
             points = await live.trends.series(
-                kind, key, int(start.timestamp()), int(end.timestamp()), bucket_s
+                kind, key, int(start.timestamp()), int(end.timestamp()), bucket_s, also=legacy
             )
         except ValueError as e:
             raise invalid("query", "since", message=str(e)) from e
@@ -184,7 +188,7 @@ def trends_router() -> APIRouter:
         now = utcnow()
         now_s = int(now.timestamp())
         countries = await live.trends.rising("country", now_s, window_s, limit)
-        entities = await live.trends.rising("entity", now_s, window_s, limit)
+        entities = fold_rising(await live.trends.rising("entity", now_s, window_s, limit))
         return RisingNow(
             window=format_duration(window_s),
             now=now,

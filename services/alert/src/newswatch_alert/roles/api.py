@@ -29,6 +29,7 @@ from newswatch_alert.users.api import users_router
 from newswatch_alert.users.apikeys import ApiKeyStore
 from newswatch_alert.users.store import UserStore
 from newswatch_alert.watchlists.api import watchlists_router
+from newswatch_alert.watchlists.concepts_api import concepts_router
 from newswatch_alert.watchlists.store import WatchlistStore
 from newswatch_alert.watchlists.testing_api import watchlist_test_router
 from newswatch_shared.redis_client import redis_ready
@@ -49,6 +50,7 @@ def api_routers(settings: AlertSettings) -> list[APIRouter]:
         watchlist_test_router(settings.alert_enrich_url),  # POST /watchlists/test, before /watchlists/{id}
         users_router(settings.admin_token),
         watchlists_router(build.destination_rules(settings)),
+        concepts_router(),  # GET /concepts: public reference data
         alerts_router(),
         dead_letter_router(settings.admin_token),  # /deliveries/dead, /admin/deliveries/dead
         email_router(),  # /email/confirm, /email/unsubscribe: public, the link's token is the credential
@@ -72,6 +74,7 @@ async def api_role(settings: AlertSettings, redis: Redis, parts: Parts) -> Async
         build.consent_store(settings, redis),
         live,
         streams,
+        build.concept_scheme(settings),
     )
     try:
         await users.backfill(utcnow())

@@ -23,11 +23,13 @@ from newswatch_alert.delivery.worker import Deliverer
 from newswatch_alert.live.articles import ArticleStore
 from newswatch_alert.live.feed import LiveConfig, LiveFeed
 from newswatch_alert.settings import AlertSettings
+from newswatch_shared.concepts import ConceptScheme, load_scheme
 
 __all__ = [
     "alert_store",
     "alert_streams",
     "article_store",
+    "concept_scheme",
     "consent_store",
     "dead_letters",
     "deliverer",
@@ -36,6 +38,12 @@ __all__ = [
     "mailer",
     "outbox",
 ]
+
+
+def concept_scheme(settings: AlertSettings) -> ConceptScheme:
+    """The scheme enrich tags with (give both services the same ``NEWSWATCH_TAXONOMY_PATH``); loaded and
+    checked once per process, so a broken taxonomy stops the service at start-up, not at a request."""
+    return load_scheme(settings.taxonomy_path)
 
 
 def article_store(settings: AlertSettings, redis: Redis) -> ArticleStore:

@@ -60,6 +60,7 @@ async def match_role(settings: AlertSettings, redis: Redis, parts: Parts) -> Asy
             cache,
             build.article_store(settings, redis),
             build.alert_store(settings, redis),
+            scheme=build.concept_scheme(settings),
             on_stored=build.live_feed(settings, redis).record,
         )
         consume = ConsumeLoop(

@@ -39,7 +39,7 @@ def _stripped_name(value: str) -> str:
 
 
 class UserIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "risk desk"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "risk desk"}]})
 
     name: str = Field(min_length=1, max_length=200)
 
@@ -92,7 +92,7 @@ class UserCreated(_Frozen):
 
 
 class ApiKeyIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "ci pipeline"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "ci pipeline"}]})
 
     name: str = Field(min_length=1, max_length=100, description="Your label for the key.")
 

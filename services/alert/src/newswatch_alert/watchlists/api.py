@@ -26,15 +26,18 @@ from newswatch_alert.delivery.channels import EmailChannel
 from newswatch_alert.delivery.consent import ConsentStore
 from newswatch_alert.delivery.destinations import DestinationRules, channel_problems
 from newswatch_alert.users.auth import current_user
+from newswatch_alert.watchlists.concepts import Checked, check_watchlist
 from newswatch_alert.watchlists.edit import WatchlistPatch
-from newswatch_alert.watchlists.models import Watchlist, WatchlistIn, WatchlistList
+from newswatch_alert.watchlists.models import Watchlist, WatchlistIn, WatchlistList, WatchlistOut
 from newswatch_alert.watchlists.store import TooManyWatchlists, WatchlistStore
+from newswatch_shared.concepts import ConceptScheme
 from newswatch_shared.schemas import utcnow
 
 __all__ = ["watchlist_example", "watchlist_in_example", "watchlists_router"]
 
 Watchlists = Annotated[WatchlistStore, Depends(part(WatchlistStore))]
 Consents = Annotated[ConsentStore, Depends(part(ConsentStore))]
+Scheme = Annotated[ConceptScheme, Depends(part(ConceptScheme))]
 UserId = Annotated[str, Depends(current_user)]
 WatchlistId = Annotated[
     str, Path(description="The watchlist's id.", openapi_examples={"id": {"value": "0a4e6f1c2b3d5e7f"}})
@@ -56,6 +59,21 @@ def _body_errors(error: ValidationError) -> RequestValidationError:
         entry.pop("ctx", None)  # may hold the exception object, which is not JSON
         problems.append(entry)
     return RequestValidationError(problems)
+
+
+def checked_concepts(
+    data: dict[str, Any], scheme: ConceptScheme, loc: tuple[str, ...] = ("body",)
+) -> Checked:
+    """The query's and keywords' concepts resolved (``watchlists.concepts``); a 422 naming each term or
+    category the scheme does not know, with the nearest known ones."""
+    checked = check_watchlist(data, scheme, loc)
+    if checked.problems:
+        raise RequestValidationError(checked.problems)
+    return checked
+
+
+def _out(watchlist: Watchlist, notes: list[str] | None = None) -> WatchlistOut:
+    return WatchlistOut.model_validate({**watchlist.model_dump(), "notes": notes or []})
 
 
 async def _check_destinations(channels: list[BaseModel] | None, rules: DestinationRules) -> None:
@@ -105,7 +123,11 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
         "/watchlists",
         status_code=status.HTTP_201_CREATED,
         summary="Create a watchlist",
-        description="Webhook secrets are generated when not given; the response shows them.",
+        description=(
+            "Webhook secrets are generated when not given; the response shows them. A term or category "
+            "the concept scheme does not know is a 422 with the nearest known ones; a variant is stored "
+            "as its concept, which `notes` says."
+        ),
         responses={
             **errors(401, 409, e409="The caller owns the most watchlists allowed."),
             **example(watchlist_example(), 201),
@@ -116,13 +138,16 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
         user_id: UserId,
         watchlists: Watchlists,
         consents: Consents,
-    ) -> Watchlist:
+        scheme: Scheme,
+    ) -> WatchlistOut:
+        checked = checked_concepts(body.model_dump(include={"query", "keywords"}), scheme)
+        body = body.model_copy(update=checked.values)
         await _check_destinations(list(body.channels), rules)
         try:
             created = await watchlists.create(user_id, body, utcnow())
         except TooManyWatchlists as e:
             raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
-        return await _saved(consents, created)
+        return _out(await _saved(consents, created), checked.notes)
 
     @router.get(
         "/watchlists",
@@ -131,7 +156,7 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
     )
     async def list_watchlists(user_id: UserId, watchlists: Watchlists, consents: Consents) -> WatchlistList:
         return WatchlistList(
-            watchlists=[await _shown(consents, w) for w in await watchlists.list_for(user_id)]
+            watchlists=[_out(await _shown(consents, w)) for w in await watchlists.list_for(user_id)]
         )
 
     @router.get(
@@ -141,11 +166,11 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
     )
     async def get_watchlist(
         watchlist_id: WatchlistId, user_id: UserId, watchlists: Watchlists, consents: Consents
-    ) -> Watchlist:
+    ) -> WatchlistOut:
         watchlist = await watchlists.get(user_id, watchlist_id)
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        return await _shown(consents, watchlist)
+        return _out(await _shown(consents, watchlist))
 
     @router.patch(
         "/watchlists/{watchlist_id}",
@@ -154,7 +179,8 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
             "Send only the fields to change; each replaces the stored value (lists are replaced, not "
             "merged). The result must be a valid watchlist (422 otherwise, nothing stored). Unknown "
             "and read-only fields (`id`, `created_at`, …) are refused. A channel sent again with the "
-            "same target keeps its id and secret. An empty body changes nothing."
+            "same target keeps its id and secret. An empty body changes nothing. A query or keywords "
+            "sent are checked against the concept scheme as in a POST (`notes` says what was resolved)."
         ),
         responses={**errors(401, 404, e404=NOT_FOUND), **example(watchlist_example())},
     )
@@ -164,8 +190,11 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
         user_id: UserId,
         watchlists: Watchlists,
         consents: Consents,
-    ) -> Watchlist:
+        scheme: Scheme,
+    ) -> WatchlistOut:
         changes = body.model_dump(exclude_unset=True)
+        checked = checked_concepts(changes, scheme)  # only what is sent: a stored name stays as it is
+        changes.update(checked.values)
         if "channels" in changes:  # only what is written is checked: stored channels load as they are
             await _check_destinations(getattr(body, "channels", None), rules)
         try:
@@ -174,7 +203,7 @@ def watchlists_router(rules: DestinationRules) -> APIRouter:
             raise _body_errors(e) from e
         if watchlist is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        return await _saved(consents, watchlist)
+        return _out(await _saved(consents, watchlist), checked.notes)
 
     @router.delete(
         "/watchlists/{watchlist_id}",
@@ -209,7 +238,7 @@ def watchlist_example() -> dict[str, Any]:
         "id": "c0ffee12",
         "secret": "generated-secret-shown-to-the-owner",
     }
-    return Watchlist.model_validate(
+    return WatchlistOut.model_validate(
         {
             **body.model_dump(exclude={"channels"}),
             "id": "0a4e6f1c2b3d5e7f",

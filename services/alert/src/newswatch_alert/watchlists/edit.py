@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from newswatch_alert.delivery.channels import EmailChannelIn, SlackChannelIn, WebhookChannelIn
 from newswatch_alert.watchlists.models import Watchlist, WatchlistIn
 from newswatch_shared.ids import new_id
 
@@ -93,10 +94,19 @@ def new_watchlist(user_id: str, body: WatchlistIn, now: datetime) -> Watchlist:
     )
 
 
+_CHANNEL_INPUT = {
+    kind: frozenset(model.model_fields)
+    for kind, model in (("webhook", WebhookChannelIn), ("slack", SlackChannelIn), ("email", EmailChannelIn))
+}
+
+
 def _as_input(watchlist: Watchlist) -> dict[str, Any]:
     """The stored watchlist as the body that would create it (channel ids dropped, secrets kept)."""
     data = watchlist.model_dump(include=set(WatchlistIn.model_fields))
-    data["channels"] = [{k: v for k, v in c.items() if k != "id"} for c in data.get("channels", [])]
+    # Only what a user may send: the id and response-only fields (an e-mail's consent) are not input.
+    data["channels"] = [
+        {k: v for k, v in c.items() if k in _CHANNEL_INPUT[c["type"]]} for c in data.get("channels", [])
+    ]
     return data
 
 

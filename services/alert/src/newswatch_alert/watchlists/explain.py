@@ -75,12 +75,20 @@ def _country(article: PreparedArticle, leaf: Term) -> _Evidence:
 
 
 def _term(article: PreparedArticle, leaf: Term) -> _Evidence:
-    found = article.terms.get(leaf.key, [])
+    """Each term found for the concept, with the path when it is a narrower one (asset freeze → sanctions)."""
+    found = article.paths.get(leaf.key, [])
     if not found:
         return _Evidence(False, f"escalation term {leaf.key} was not found")
-    first = found[0]
-    detail = f"matched escalation term {first.term} ({first.category}): {_occurrences(found)}"
-    return _Evidence(True, detail, terms=[first.term], quotes=[o.sentence for o in found if o.sentence])
+    groups: dict[tuple[str, tuple[str, ...]], list[EscalationMatch]] = {}
+    for occurrence, path in found:
+        groups.setdefault((occurrence.term, path), []).append(occurrence)
+    described = "; ".join(
+        f"{name} ({os[0].category}): {_occurrences(os)}" + (f" ({' → '.join(path)})" if len(path) > 1 else "")
+        for (name, path), os in groups.items()
+    )
+    terms = _unique(name for name, _ in groups)
+    quotes = [o.sentence for o, _ in found if o.sentence]
+    return _Evidence(True, f"matched escalation term {described}", terms=terms, quotes=quotes)
 
 
 def _category(article: PreparedArticle, leaf: Term) -> _Evidence:

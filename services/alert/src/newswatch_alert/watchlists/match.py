@@ -197,17 +197,19 @@ def explained(compiled: Compiled, prepared: PreparedArticle) -> Match:
 def build_alert(
     watchlist: Watchlist, enriched: EnrichedArticle, found: Match, created_at: datetime
 ) -> AlertEvent:
-    """The alert for a match; its id depends only on (watchlist, article), never on time."""
+    """The alert for a match of one copy alone; its id depends only on (watchlist, story), never on
+    time, so every copy of a story names one alert (``alerts.story`` merges them)."""
     article = enriched.article
+    source = source_of(article)
     return AlertEvent(
-        id=stable_id(watchlist.id, article.id),
+        id=stable_id(watchlist.id, enriched.story),
         user_id=watchlist.user_id,
         watchlist_id=watchlist.id,
         watchlist_name=watchlist.name,
         article_id=article.id,
         title=article.title,
         url=article.url,
-        source=source_of(article),
+        source=source,
         published_at=article.published_at,
         score=enriched.score,
         matched_entities=list(found.matched_entities),
@@ -216,4 +218,6 @@ def build_alert(
         sentences=list(found.sentences),
         created_at=created_at,
         explanation=found.explanation,
+        story_id=enriched.story,
+        sources=list(enriched.story_sources) or ([source] if source else []),
     )

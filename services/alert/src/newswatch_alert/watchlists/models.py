@@ -20,7 +20,7 @@ from newswatch_alert.watchlists.query import QueryError, parse
 from newswatch_shared.http_api import JsonNumber
 from newswatch_shared.schemas import UtcDatetime
 
-__all__ = ["Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode"]
+__all__ = ["NotifyMode", "Watchlist", "WatchlistIn", "WatchlistList", "WatchlistMode", "WatchlistOut"]
 
 
 class _Frozen(BaseModel):
@@ -49,6 +49,7 @@ Term = Annotated[str, Field(max_length=200)]
 
 
 WatchlistMode = Literal["immediate", "hourly", "daily"]
+NotifyMode = Literal["first", "every", "escalation"]
 
 
 def _languages(values: list[str]) -> list[str]:
@@ -76,7 +77,12 @@ def _query(value: str | None) -> str | None:
 
 class WatchlistIn(BaseModel):
     """What a user sends. Every condition given must hold: entities ANY-of AND keywords ANY-of AND the
-    query AND score ≥ min_score AND (languages empty or the article's language among them)."""
+    query AND score ≥ min_score AND (languages empty or the article's language among them).
+
+    Unknown fields are refused: ``{"keyword": [...]}`` (a typo of ``keywords``) must not become a
+    watchlist on everything its entities name."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
     entities: list[Term] = Field(
@@ -87,7 +93,8 @@ class WatchlistIn(BaseModel):
     keywords: list[Term] = Field(
         default_factory=list,
         max_length=100,
-        description="ANY of these: an escalation term by its canonical name, or a word/phrase of the text.",
+        description="ANY of these: an escalation concept (and everything narrower; a variant is stored "
+        "as its concept), or a word/phrase of the text.",
     )
     query: str | None = Field(
         default=None,
@@ -108,6 +115,18 @@ class WatchlistIn(BaseModel):
     # StrictBool: JSON true or false only (pydantic would also take 0, 1, "yes", which the schema refuses).
     enabled: StrictBool = Field(default=True, description="A disabled watchlist is kept but matches nothing.")
     channels: list[ChannelIn] = Field(default_factory=list, max_length=10)
+    # Stories (issue 14): one alert per story; these say when its later copies notify again.
+    notify: NotifyMode = Field(
+        default="first",
+        description="When a story notifies: its first matching copy only (first), every copy (every), or "
+        "again when its escalation score rose by notify_escalation_points since the last notification.",
+    )
+    notify_escalation_points: JsonNumber = Field(
+        default=15.0, gt=0, le=100, description="With notify=escalation: the rise that notifies again."
+    )
+    min_sources: int = Field(
+        default=1, ge=1, le=100, description="Notify once this many distinct sources carry the story."
+    )
 
     @field_validator("name")
     @classmethod
@@ -115,6 +134,13 @@ class WatchlistIn(BaseModel):
         if not value.strip():
             raise ValueError("name must not be blank")
         return value.strip()
+
+    @field_validator("min_sources", mode="before")
+    @classmethod
+    def _sources_not_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # JSON true would pass as 1
+            raise ValueError("expected an integer, not true or false")
+        return value
 
     @field_validator("entities", "keywords")
     @classmethod
@@ -158,7 +184,21 @@ class Watchlist(_Frozen):
     channels: list[Channel]
     created_at: UtcDatetime
     updated_at: UtcDatetime | None = None  # set by PATCH (F); None until the first change
+    notify: NotifyMode = "first"  # story fields (issue 14); the defaults are what older ones meant
+    notify_escalation_points: float = 15.0
+    min_sources: int = 1
+
+
+class WatchlistOut(Watchlist):
+    """A watchlist as the API shows it: what is stored and, after a write (POST, PATCH), what the
+    service stored otherwise than sent. One shape for every answer, so a GET equals the PATCH before it."""
+
+    notes: list[str] = Field(
+        default_factory=list,
+        description='What was stored otherwise than sent: a variant stored as its concept (term "blockade" '
+        'is stored as "siege"), a keyword that is no concept. Only a write has any; never stored.',
+    )
 
 
 class WatchlistList(_Frozen):
-    watchlists: list[Watchlist]
+    watchlists: list[WatchlistOut]

@@ -3,11 +3,16 @@
 What each query field is compared with (all through :func:`newswatch_alert.common.text.norm`, so case and
 punctuation never decide):
 
-- ``entity:`` — each entity's canonical name, its text as written, its ISO country code and its
-  country's name (so "Ukraine", like "UA", matches Kyiv and "Ukrainian");
+- ``entity:`` — each entity's canonical name, its text and every other form as written, every name
+  of the same thing in the shared entity-name table ("Russian", "Russians" and "Russian Federation"
+  for Russia; "UK" and "Britain" for the United Kingdom), its ISO country code and its country's
+  name (so "Ukraine", like "UA", matches Kyiv and "Ukrainian");
 - ``country:`` — the ``country`` enrich gave each entity (places, nationalities, bodies of a state);
-- ``term:`` / ``category:`` — the canonical name / category of each escalation match, and the terms
+- ``term:`` — each escalation match's concept and every broader one (``concepts``, or the scheme's
+  broader chain for older articles: "asset freeze" is also sanctions), and the same for the terms
   enrich found inside a longer match (``also``: "troop build-up" is military buildup, also troops);
+  so ``term:sanctions`` holds for everything narrower (:mod:`.concepts`);
+- ``category:`` — the category of each escalation match;
 - ``source:`` — the feed's title, the feed id, and the host of the feed (or of the article);
 - words and phrases — whole words of the title, summary and content, a phrase within one field.
 
@@ -21,7 +26,10 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
+from newswatch_alert.common.entities import entity_names
 from newswatch_alert.common.text import norm, primary_language, sentences, source_of, words
+from newswatch_alert.watchlists.concepts import concept_paths
+from newswatch_shared.concepts import ConceptScheme
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
 
 __all__ = ["TEXT_FIELDS", "PreparedArticle"]
@@ -31,9 +39,12 @@ TEXT_FIELDS = ("title", "summary", "content")
 
 
 class PreparedArticle:
-    """The article's normalised facts, computed once and shared by every candidate watchlist."""
+    """The article's normalised facts, computed once and shared by every candidate watchlist.
 
-    def __init__(self, enriched: EnrichedArticle) -> None:
+    ``scheme`` gives the broader concepts of matches enriched without them, and the paths explanations
+    show; without one, a match stands for what enrich listed in its ``concepts``."""
+
+    def __init__(self, enriched: EnrichedArticle, scheme: ConceptScheme | None = None) -> None:
         self.enriched = enriched
         raw = enriched.article
         self.score = enriched.score
@@ -59,14 +70,22 @@ class PreparedArticle:
                 self.entity_keys[norm(entity.country_name)].append(
                     (entity, f"by country {entity.country_name}")
                 )
-        #: normalised canonical term / category → its occurrences
+            self._other_names(entity)
+        #: normalised concept → the occurrences standing for it: its own and every narrower one found
         self.terms: dict[str, list[EscalationMatch]] = defaultdict(list)
+        #: the same, each with the path from the term found to the concept (for explanations)
+        self.paths: dict[str, list[tuple[EscalationMatch, tuple[str, ...]]]] = defaultdict(list)
         self.categories: dict[str, list[EscalationMatch]] = defaultdict(list)
         for occurrence in enriched.escalation:
-            self.terms[norm(occurrence.term)].append(occurrence)
             self.categories[norm(occurrence.category)].append(occurrence)
-            for inner in occurrence.also:  # "troop build-up" is military buildup, and also troops
-                self.terms[norm(inner)].append(occurrence)
+            # "troop build-up" is military buildup, and also troops; each stands for its broader concepts
+            named = [(occurrence.term, occurrence.concepts), *((inner, []) for inner in occurrence.also)]
+            for name, listed in named:
+                for concept, path in concept_paths(name, listed, scheme).items():
+                    key = norm(concept)
+                    if not any(o is occurrence for o in self.terms[key]):
+                        self.terms[key].append(occurrence)
+                        self.paths[key].append((occurrence, path))
         #: normalised source name → what it is
         self.sources: dict[str, str] = {}
         for key, how in (
@@ -82,6 +101,21 @@ class PreparedArticle:
         self._quotes: dict[tuple[str, ...], list[str]] = {}
         #: per-article memo for explanations: many watchlists share a clause (country:UA)
         self.memo: dict[tuple[Any, ...], Any] = {}
+
+    def _other_names(self, entity: Entity) -> None:
+        """Every way the article wrote it, and every name of the same thing (common.entities), so
+        ``entity:Russian`` finds Russia and ``entity:Russia`` an article that only says "Russian"."""
+        for form in entity.forms:
+            key = norm(form)
+            if key and all(e is not entity for e, _ in self.entity_keys.get(key, ())):
+                self.entity_keys[key].append((entity, f'by the text "{form}"'))
+        thing = entity_names().thing(entity.canonical)
+        if thing is None:
+            return
+        for name in thing.names:
+            key = norm(name)
+            if key and all(e is not entity for e, _ in self.entity_keys.get(key, ())):
+                self.entity_keys[key].append((entity, f"as {name}, a name of {thing.canonical}"))
 
     @staticmethod
     def _hosts(raw: RawArticle) -> list[str]:

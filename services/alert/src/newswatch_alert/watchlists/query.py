@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from importlib import resources
 from typing import Literal, cast
 
@@ -45,6 +46,7 @@ __all__ = [
     "leaves",
     "parse",
     "render",
+    "shown_value",
 ]
 
 MAX_CHARS = 1000
@@ -68,6 +70,9 @@ class Term:
     field: Field
     value: str
     key: str
+    #: where the value stands in the query text, quotes included (start, end): what rewriting a variant
+    #: to its concept replaces; not part of the term's identity
+    span: tuple[int, int] = dataclass_field(default=(0, 0), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,7 @@ class Or:
 Node = Term | Not | And | Or
 
 
-def term(field: Field, value: str, column: int = 0) -> Term:
+def term(field: Field, value: str, column: int = 0, span: tuple[int, int] = (0, 0)) -> Term:
     """A checked term: its value has a letter or digit, and a country is a two-letter code."""
     value = " ".join(value.split())
     key = " ".join(words(value))
@@ -100,7 +105,7 @@ def term(field: Field, value: str, column: int = 0) -> Term:
             f"(names go in entity:)",
             column,
         )
-    return Term(field, value, key)
+    return Term(field, value, key, span)
 
 
 def _flat(kind: type[And] | type[Or], children: list[Node]) -> Node:
@@ -133,7 +138,7 @@ class _Build(Transformer[Token, Node]):
                 + ", ".join(f"{f}:" for f in FIELDS),
                 name.column or 0,
             )
-        return term(cast(Field, field), _unquote(value), value.column or 0)
+        return term(cast(Field, field), _unquote(value), value.column or 0, _span(value))
 
     def text_term(self, children: list[Token]) -> Node:
         (value,) = children
@@ -144,7 +149,11 @@ class _Build(Transformer[Token, Node]):
                 f"unexpected {value.value!r} at column {column}; to search for the word, quote it",
                 column,
             )
-        return term("text", _unquote(value), column)
+        return term("text", _unquote(value), column, _span(value))
+
+
+def _span(token: Token) -> tuple[int, int]:
+    return (token.start_pos or 0, token.end_pos or 0)
 
 
 def _unquote(token: Token) -> str:
@@ -207,8 +216,13 @@ def leaves(node: Node, negated: bool = False) -> list[tuple[Term, bool]]:
     return found
 
 
+def shown_value(value: str) -> str:
+    """``value`` as a query writes it: bare when it can stand alone, else quoted."""
+    return value if _BARE.match(value) and value.casefold() not in _OPERATORS else f'"{value}"'
+
+
 def _shown(field: Field, value: str) -> str:
-    quoted = value if _BARE.match(value) and value.casefold() not in _OPERATORS else f'"{value}"'
+    quoted = shown_value(value)
     if field == "text":
         return quoted
     if field == "keyword":

@@ -12,25 +12,25 @@ enrichment. The answer is what the matcher would decide (:func:`newswatch_alert.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import httpx
 from fastapi import APIRouter, Body, Depends, HTTPException, status
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from redis.asyncio import Redis
 
-from newswatch_alert.common import keys
 from newswatch_alert.common.openapi import ErrorOut, errors, example
 from newswatch_alert.common.parts import part
 from newswatch_alert.users.auth import current_user
+from newswatch_alert.watchlists.api import checked_concepts
 from newswatch_alert.watchlists.explain import explain
 from newswatch_alert.watchlists.match import compile_watchlist, condition_holds, filter_failures, is_match
 from newswatch_alert.watchlists.models import Watchlist, WatchlistIn
 from newswatch_alert.watchlists.prepared import PreparedArticle
 from newswatch_alert.watchlists.query import QueryError, leaves
 from newswatch_alert.watchlists.store import WatchlistStore
-from newswatch_shared.ids import stable_id
-from newswatch_shared.schemas import ClauseResult, EnrichedArticle, RawArticle, utcnow
+from newswatch_alert.watchlists.tried import stored_article, text_article
+from newswatch_shared.concepts import ConceptScheme
+from newswatch_shared.schemas import ClauseResult, utcnow
 
 __all__ = ["WatchlistTestIn", "WatchlistTestOut", "watchlist_test_router"]
 
@@ -101,9 +101,12 @@ class WatchlistTestOut(BaseModel):
 Watchlists = Annotated[WatchlistStore, Depends(part(WatchlistStore))]
 RedisDep = Annotated[Redis, Depends(part(Redis))]
 UserId = Annotated[str, Depends(current_user)]
+Scheme = Annotated[ConceptScheme, Depends(part(ConceptScheme))]
 
 
-async def _watchlist(body: WatchlistTestIn, user_id: str, watchlists: WatchlistStore) -> Watchlist:
+async def _watchlist(
+    body: WatchlistTestIn, user_id: str, watchlists: WatchlistStore, scheme: ConceptScheme, notes: list[str]
+) -> Watchlist:
     if body.watchlist_id is not None:
         stored = await watchlists.get(user_id, body.watchlist_id)
         if stored is None:
@@ -111,71 +114,12 @@ async def _watchlist(body: WatchlistTestIn, user_id: str, watchlists: WatchlistS
         return stored
     assert body.watchlist is not None
     data = body.watchlist.model_dump(exclude={"channels"})
+    checked = checked_concepts(data, scheme, ("body", "watchlist"))  # the rules of POST /watchlists
+    data.update(checked.values)
+    notes += checked.notes
     return Watchlist.model_validate(
         {**data, "id": "unsaved", "user_id": user_id, "channels": [], "created_at": utcnow()}
     )
-
-
-async def _stored_article(article_id: str, redis: Redis) -> EnrichedArticle:
-    raw = await redis.get(keys.article(article_id))
-    if raw is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "article not found")
-    try:
-        return EnrichedArticle.model_validate_json(raw)
-    except ValidationError as e:  # stored by an incompatible version
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "article not found") from e
-
-
-async def _tag(enrich_url: str, text: str, language: str | None) -> dict[str, Any]:
-    try:
-        async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.post(
-                enrich_url.rstrip("/") + "/tag", json={"text": text, "language": language}
-            )
-    except httpx.HTTPError as e:
-        raise HTTPException(
-            status.HTTP_502_BAD_GATEWAY, f"enrich service unreachable: {type(e).__name__}"
-        ) from e
-    if response.status_code != 200:
-        raise HTTPException(
-            status.HTTP_502_BAD_GATEWAY, f"enrich service answered HTTP {response.status_code}"
-        )
-    tagged: dict[str, Any] = response.json()
-    return tagged
-
-
-async def _text_article(
-    text: str, language: str | None, enrich_url: str | None
-) -> tuple[EnrichedArticle, Literal["enrich", "words"]]:
-    now = utcnow()
-    raw = RawArticle(
-        id=stable_id("test", text),
-        url="",
-        title="",
-        content=text,
-        published_at=now,
-        language=language,
-        feed_id="test",
-        fetched_at=now,
-    )
-    if enrich_url is None:
-        return EnrichedArticle(article=raw, language=language, enriched_at=now), "words"
-    tagged = await _tag(enrich_url, text, language)
-    try:
-        enriched = EnrichedArticle.model_validate(
-            {
-                "article": raw,
-                "language": language,
-                "entities": tagged.get("entities", []),
-                "escalation": tagged.get("escalation", []),
-                "score": tagged.get("score", 0.0),
-                "contributions": tagged.get("contributions", []),
-                "enriched_at": now,
-            }
-        )
-    except ValidationError as e:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, "enrich service answered an unexpected body") from e
-    return enriched, "enrich"
 
 
 def watchlist_test_router(enrich_url: str | None) -> APIRouter:
@@ -236,20 +180,21 @@ def watchlist_test_router(enrich_url: str | None) -> APIRouter:
         user_id: UserId,
         watchlists: Watchlists,
         redis: RedisDep,
+        scheme: Scheme,
     ) -> WatchlistTestOut:
-        watchlist = await _watchlist(body, user_id, watchlists)
         notes: list[str] = []
+        watchlist = await _watchlist(body, user_id, watchlists, scheme, notes)
         analysis: Literal["article", "enrich", "words"]
         if body.article_id is not None:
-            enriched, analysis = await _stored_article(body.article_id, redis), "article"
+            enriched, analysis = await stored_article(body.article_id, redis), "article"
         else:
             assert body.text is not None
-            enriched, analysis = await _text_article(body.text, body.language, enrich_url)
+            enriched, analysis = await text_article(body.text, body.language, enrich_url)
         try:
             compiled = compile_watchlist(watchlist)
         except QueryError as e:  # a stored query the grammar no longer accepts
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
-        article = PreparedArticle(enriched)
+        article = PreparedArticle(enriched, scheme)
         found = explain(compiled.condition, article, compiled.min_score, compiled.languages)
         terms = leaves(compiled.condition) if compiled.condition is not None else []
         condition_matched = condition_holds(compiled, article)

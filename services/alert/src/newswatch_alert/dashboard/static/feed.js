@@ -1,7 +1,8 @@
 // The live feed: the first page from GET /articles, then new articles from GET /articles/stream (SSE).
 // The stream is opened before the page is read and its events are held until the page is shown, so
-// nothing that arrives in between is lost; cards are keyed by article id, so nothing shows twice.
-// EventSource reconnects by itself and resumes with Last-Event-ID.
+// nothing that arrives in between is lost; cards are keyed by story (every outlet's copy of one report
+// is one card, "+N sources" expands to the copies), so nothing shows twice. EventSource reconnects by
+// itself and resumes with Last-Event-ID.
 
 import { api, query } from "./api.js";
 import { fill, h, highlighted, scoreEl, timeEl } from "./dom.js";
@@ -77,7 +78,7 @@ export class Feed {
     this.holding = true;
     this.openStream(generation);
     try {
-      const page = await api(`/articles${query({ ...this.filters, limit: PAGE })}`);
+      const page = await api(`/articles${query({ ...this.filters, limit: PAGE, collapse: "story" })}`);
       if (generation !== this.generation) return;
       for (const article of page.articles) this.list.append(this.card(article, false));
       this.cursor = page.next_cursor;
@@ -122,7 +123,7 @@ export class Feed {
   arrive(article) {
     this.onArticle(article);
     if (this.paused) {
-      this.pending = this.pending.filter((a) => a.id !== article.id).concat(article);
+      this.pending = this.pending.filter((a) => storyOf(a) !== storyOf(article)).concat(article);
       this.showNew.hidden = false;
       this.showNew.textContent = `Show ${this.pending.length} new article${this.pending.length === 1 ? "" : "s"}`;
       return;
@@ -131,10 +132,13 @@ export class Feed {
   }
 
   insert(article) {
-    const old = this.cards.get(article.id);
-    const card = this.card(article, true);
-    if (old) old.replaceWith(card);
-    else this.list.prepend(card);
+    // A new copy of a story already shown takes its card's place at the top, with every source so far.
+    const old = this.cards.get(storyOf(article));
+    const known = old ? JSON.parse(old.dataset.sources || "[]") : [];
+    const sources = dedupe([...known, ...(article.story_sources || [])]);
+    const card = this.card({ ...article, story_sources: sources }, true);
+    if (old) old.remove();
+    this.list.prepend(card);
     while (this.list.children.length > MAX_CARDS) {
       const last = this.list.lastElementChild;
       this.cards.delete(last.dataset.id);
@@ -166,8 +170,8 @@ export class Feed {
     if (!this.cursor) return;
     this.more.disabled = true;
     try {
-      const page = await api(`/articles${query({ ...this.filters, limit: PAGE, cursor: this.cursor })}`);
-      for (const article of page.articles) if (!this.cards.has(article.id)) this.list.append(this.card(article, false));
+      const page = await api(`/articles${query({ ...this.filters, limit: PAGE, cursor: this.cursor, collapse: "story" })}`);
+      for (const article of page.articles) if (!this.cards.has(storyOf(article))) this.list.append(this.card(article, false));
       this.cursor = page.next_cursor;
       this.more.hidden = !this.cursor;
     } catch (e) {
@@ -182,7 +186,9 @@ export class Feed {
   }
 
   card(article, fresh) {
+    const story = storyOf(article);
     const titleId = `a-${article.id}`;
+    const sources = article.story_sources || [];
     const marks = article.highlights || {};
     const entities = dedupe(article.entities.map((e) => e.canonical));
     const terms = dedupe(article.escalation.map((m) => m.term));
@@ -192,7 +198,11 @@ export class Feed {
     ];
     const card = h(
       "li",
-      { class: `article${fresh ? " fresh" : ""}`, dataset: { id: article.id }, "aria-labelledby": titleId },
+      {
+        class: `article${fresh ? " fresh" : ""}`,
+        dataset: { id: story, article: article.id, sources: JSON.stringify(sources) },
+        "aria-labelledby": titleId,
+      },
       h("h2", { id: titleId }, h("a", { href: article.url || "#", rel: "noopener noreferrer", target: "_blank" }, highlighted(article.title, marks.title))),
       h(
         "p",
@@ -204,14 +214,57 @@ export class Feed {
       ),
       article.summary ? h("p", { class: "summary" }, highlighted(article.summary, marks.summary)) : null,
       chips.length ? h("ul", { class: "chips", "aria-label": "Escalation terms and entities" }, chips.map((c) => h("li", {}, c))) : null,
+      sources.length > 1 ? this.copies(story, sources) : null,
     );
-    this.cards.set(article.id, card);
+    this.cards.set(story, card);
     return card;
+  }
+
+  /** "+N sources": a disclosure button (aria-expanded) that lists the story's copies from GET /stories/{id}. */
+  copies(story, sources) {
+    const listId = `copies-${story}`;
+    const list = h("ul", { id: listId, class: "copies", "aria-label": "Copies of this story", hidden: true });
+    const more = sources.length - 1;
+    const button = h(
+      "button",
+      { type: "button", class: "secondary sources", "aria-expanded": "false", "aria-controls": listId, title: sources.join(", ") },
+      `+${more} source${more === 1 ? "" : "s"}`,
+    );
+    button.addEventListener("click", async () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      list.hidden = !open;
+      if (!open) return;
+      try {
+        const detail = await api(`/stories/${encodeURIComponent(story)}`);
+        fill(
+          list,
+          detail.articles.map((copy) =>
+            h(
+              "li",
+              {},
+              h("span", { class: "source" }, copy.source || "unknown source"),
+              " ",
+              h("a", { href: copy.url || "#", rel: "noopener noreferrer", target: "_blank" }, copy.title),
+              " ",
+              timeEl(copy.published_at),
+            ),
+          ),
+        );
+      } catch (e) {
+        this.say(e.message, "error");
+      }
+    });
+    return h("div", { class: "story" }, button, list);
   }
 }
 
 function chip(kind, label, onclick, description) {
   return h("button", { type: "button", class: `chip ${kind}`, onclick, title: description, "aria-label": description }, label);
+}
+
+function storyOf(article) {
+  return article.story_id || article.id;
 }
 
 function dedupe(values) {

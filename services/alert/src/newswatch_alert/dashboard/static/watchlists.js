@@ -31,6 +31,20 @@ export class Watchlists {
     });
     document.getElementById("wl-test").addEventListener("click", () => this.test());
     this.cancel.addEventListener("click", () => this.edit(null));
+    this.loadConcepts();
+  }
+
+  /** Offer the concept scheme's names (GET /concepts, public) as completions for keywords. */
+  async loadConcepts() {
+    try {
+      const { concepts } = await api("/concepts");
+      fill(
+        document.getElementById("concepts"),
+        concepts.map((c) => h("option", { value: c.name, label: `${c.name} (${c.category})` })),
+      );
+    } catch {
+      // completions are a convenience: the form works without them
+    }
   }
 
   body() {
@@ -117,7 +131,8 @@ export class Watchlists {
       const saved = id
         ? await api(`/watchlists/${encodeURIComponent(id)}`, { method: "PATCH", body, signed: true })
         : await api("/watchlists", { method: "POST", body, signed: true });
-      this.say(id ? `Saved “${saved.name}”.` : `Created “${saved.name}”. Alerts appear under Alerts.`, "info");
+      const notes = saved.notes && saved.notes.length ? ` Note: ${saved.notes.join("; ")}.` : "";
+      this.say((id ? `Saved “${saved.name}”.` : `Created “${saved.name}”. Alerts appear under Alerts.`) + notes, "info");
       this.edit(null);
       await this.refresh();
     } catch (e) {
