@@ -23,8 +23,8 @@ counted), and a crisis-day burst on one replica set: ten times the held rate for
 the receiver within 5 s of its poll, and the peak lag is reported.
 
 The baseline of the same run is the pipeline's own latency floor: the p50 pipeline latency at the
-lowest rate, where nothing queues. ``--quick`` (under 3 minutes) holds each rate 12 s, tries two rates
-per configuration and bursts for 8 s: a smoke run of the whole harness, not figures to quote.
+lowest rate, where nothing queues. ``--quick`` (under 3 minutes) holds each rate 10 s, tries two rates
+per configuration and bursts for 6 s: a smoke run of the whole harness, not figures to quote.
 """
 
 from __future__ import annotations
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args.rates = [float(r) for r in str(args.rates).split(",")]
     args.warmup_rate, args.warmup_s = 2.0, 10.0
     if args.quick:
-        args.step_s, args.max_steps, args.burst_s, args.settle_s = 12.0, 2, 8.0, 60.0
+        args.step_s, args.max_steps, args.burst_s, args.settle_s = 10.0, 2, 6.0, 40.0
         args.warmup_s = 3.0
     vocab = build_vocabulary()
     started = time.monotonic()
