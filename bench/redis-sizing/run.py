@@ -1,12 +1,14 @@
-"""bench/redis-sizing: Redis memory per article, per watchlist, per alert (and per story, where the
-pipeline keeps stories), measured with the services' own store code on a fresh embedded Valkey.
+"""bench/redis-sizing: Redis memory per article, per watchlist, per alert and per story, measured
+with the services' own store code on a fresh embedded Valkey.
 
     newswatch bench redis-sizing [--articles 2000] [--watchlists 10000] [--alerts 2000]
 
 Each figure is the growth of Valkey's ``used_memory`` divided by the count, after writing through the
 code the services run: ingest's seen-marks (``SeenStore``), alert's match role handler
-(``ArticleHandler``: the article, its live-feed and filter-index entries, trend buckets, and the alerts
-with their outbox entries), alert's ``WatchlistStore``. Articles are bench/match's generated ones
+(``ArticleHandler``: the article, its live-feed and filter-index entries, trend buckets, the story read
+model, and the alerts with their outbox entries), alert's ``WatchlistStore``, enrich's story grouping
+(``StoryAssigner`` on Redis: story record, member record and LSH bands; each article its own story,
+the upper end). Articles are bench/match's generated ones
 (about 600 words; a typical RSS item is smaller, so the per-article figure is an upper end). The
 "baseline" is the bare key: what Valkey charges for one small string key with an expiry, measured
 the same way in the same run, so the ratios say how many plain keys each object costs.
@@ -39,6 +41,11 @@ from newswatch_alert.watchlists.cache import WatchlistCache  # noqa: E402
 from newswatch_alert.watchlists.models import WatchlistIn  # noqa: E402
 from newswatch_alert.watchlists.store import WatchlistStore  # noqa: E402
 from newswatch_cli.embedded import EmbeddedRedis  # noqa: E402
+from newswatch_enrich.app import STORY_KEY_MARGIN_S  # noqa: E402
+from newswatch_enrich.stories.assign import StoryAssigner  # noqa: E402
+from newswatch_enrich.stories.decide import DecideParams  # noqa: E402
+from newswatch_enrich.stories.pipeline import story_item  # noqa: E402
+from newswatch_enrich.stories.redis_store import RedisStore  # noqa: E402
 from newswatch_ingest.dedupe import SeenStore  # noqa: E402
 
 
@@ -122,8 +129,14 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
     alerts_made = await redis.zcard("user:probe:alerts")
     figures["alerts_made"] = alerts_made
     figures["alert_bytes"] = round(with_alerts - figures["alert_bytes_per_article"])
-    stories = [k async for k in redis.scan_iter("story:*", count=1000)]
-    figures["story_keys_seen"] = len(stories)
+    await redis.flushdb()
+
+    # stories: enrich's grouping state (story record, member record, LSH bands), one story per article
+    assigner = StoryAssigner(RedisStore(redis, 72 * 3600 + STORY_KEY_MARGIN_S), decide=DecideParams())
+    start = await used(redis)
+    for enriched in articles[: args.articles]:
+        await assigner.assign(story_item(enriched))
+    figures["story_bytes"] = round((await used(redis) - start) / args.articles)
     await redis.aclose()
 
     budget = 1024**3
