@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for suffix, path in (("dev", args.concepts_dev), ("test", args.concepts_test)):
         if str(path) == "none" or not path.exists():
             continue
-        concept_report = evaluate_concepts(load_concept_set(path), enricher.tag)
+        concept_report = evaluate_concepts(
+            load_concept_set(path), enricher.tag, chain=enricher.taxonomy.scheme().broader_chain
+        )
         concepts.update(concept_report.figures(suffix))
         if suffix == "dev":  # the test half's errors are never shown: reading them is tuning on it
             concept_errors = concept_report.error_lines()

@@ -46,6 +46,16 @@ def test_broader_concepts_count_and_only_top_concepts_are_kept() -> None:
     assert found == {"sanctions": False}
 
 
+def test_terms_in_also_count_with_their_broader_concepts() -> None:
+    crossed = match("incursion", ["incursion", "invasion"]).model_copy(update={"also": ["tank unit"]})
+    chains = {"tank unit": ("tank unit", "tanks", "troops")}
+    assert predicted_concepts([crossed], chain=lambda t: chains.get(t, (t,))) == {
+        "invasion": False,
+        "troops": False,
+    }
+    assert predicted_concepts([crossed]) == {"invasion": False}  # without the scheme: the term alone
+
+
 def test_a_match_without_concepts_stands_for_its_term() -> None:
     # enrichers older than the concept scheme leave `concepts` empty
     assert predicted_concepts([match("invasion")]) == {"invasion": False}

@@ -6,7 +6,8 @@ evaluation", says why):
 
 - **Predicted concepts** of a sentence: the union of the ``concepts`` of its escalation matches (a match
   from an enricher older than the concept scheme has none; its ``term`` stands in), kept to the top
-  concepts scored. A match in ``also`` is not a match and adds nothing.
+  concepts scored. Terms in a match's ``also`` count with their broader concepts too ("soldiers crossed
+  into" is one incursion match, also troops): a watchlist on them finds the article the same way.
 - **Negated matches count.** A denied concept ("denied plans to attack Taiwan") is still what the
   sentence is about, and the set labels it so; a watchlist sees it marked, not hidden. A concept is
   *marked negated* when every match that yields it is negated or hedged; how often negated items are
@@ -70,14 +71,24 @@ class _Matches(Protocol):
     def escalation(self) -> Sequence[EscalationMatch]: ...
 
 
+Chain = Callable[[str], Sequence[str]]
+
+
+def _itself(term: str) -> Sequence[str]:
+    return (term,)
+
+
 def predicted_concepts(
-    matches: Iterable[EscalationMatch], top: Sequence[str] = TOP_CONCEPTS
+    matches: Iterable[EscalationMatch], top: Sequence[str] = TOP_CONCEPTS, chain: Chain = _itself
 ) -> dict[str, bool]:
-    """Top concepts the matches name → whether every match naming it is negated or hedged."""
+    """Top concepts the matches name → whether every match naming it is negated or hedged.
+
+    ``chain(term)`` gives a term of ``also`` its broader concepts (a match carries only its own)."""
     found: dict[str, bool] = {}
     for match in matches:
         said = match.negated or match.hedged
-        for concept in match.concepts or [match.term]:
+        named = [*(match.concepts or [match.term]), *(c for t in match.also for c in chain(t))]
+        for concept in named:
             if concept in top:
                 found[concept] = found.get(concept, True) and said
     return found
@@ -110,8 +121,10 @@ class ConceptItemReport:
         return out
 
 
-def score_concept_item(item: ConceptItem, result: _Matches, top: Sequence[str]) -> ConceptItemReport:
-    return ConceptItemReport(item, predicted_concepts(result.escalation, top))
+def score_concept_item(
+    item: ConceptItem, result: _Matches, top: Sequence[str], chain: Chain = _itself
+) -> ConceptItemReport:
+    return ConceptItemReport(item, predicted_concepts(result.escalation, top, chain))
 
 
 @dataclass(frozen=True)
@@ -186,9 +199,12 @@ def evaluate_concepts(
     items: Sequence[ConceptItem],
     tag: Callable[[str, str | None], _Matches],
     top: Sequence[str] = TOP_CONCEPTS,
+    chain: Chain = _itself,
 ) -> ConceptReport:
-    """Tag every item (as English) and score its predicted top concepts."""
-    return ConceptReport(tuple(score_concept_item(i, tag(i.text, None), top) for i in items), tuple(top))
+    """Tag every item (as English) and score its predicted top concepts; ``chain`` is the scheme's
+    ``broader_chain`` (for the terms in ``also``)."""
+    reports = tuple(score_concept_item(i, tag(i.text, None), top, chain) for i in items)
+    return ConceptReport(reports, tuple(top))
 
 
 def parse_concept_set(text: str, source: str = "<concept set>") -> list[ConceptItem]:

@@ -17,17 +17,30 @@ Rules, in the order they apply:
    match, not also "troops"; "withdraw troops" is a withdrawal; "lift sanctions" is sanctions relief.
    The terms of the shorter matches inside it are kept in ``also`` (unscored), so a watchlist on
    ``troops`` still finds a troop build-up.
-4. Negation and hedging (:mod:`newswatch_enrich.escalation_cues`) set ``negated`` and ``hedged``, and
+4. Each match carries ``concepts``: its term, then every broader concept of the taxonomy's concept
+   scheme, nearest first ("energy embargo", "embargo", "sanctions"), so a watchlist on a concept hears
+   of everything narrower. Only ``term`` is scored: broader concepts add nothing to the score.
+5. Concepts said without a word of the taxonomy (:mod:`newswatch_enrich.concept_rules`): in sentences
+   where a rule could hold, the dependency parse finds e.g. "armies rolled into Czechoslovakia"
+   (troops, invasion) or "froze the fortunes of" (asset freeze); a sentence naming the Baltic gas
+   link to Germany gives Nord Stream 2. Such a match is added only when no match of the sentence
+   already names its concept (the rules fill gaps, they do not count a concept twice), and a
+   taxonomy match the parse shows in its other sense ("sanctioned the festival") is dropped.
+6. Negation and hedging (:mod:`newswatch_enrich.escalation_cues`) set ``negated`` and ``hedged``, and
    the match's ``weight`` is the term's weight times the taxonomy's ``negated_factor`` (negated) or
    ``hedged_factor`` (hedged only): "no plans to invade" weighs a quarter of "invaded".
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from newswatch_enrich.concept_rules import apply_rules, nord_stream_spans, other_sense, worth_parsing
 from newswatch_enrich.escalation_cues import Qualifier, token_forms
 from newswatch_enrich.lemmas import register_pipeline
 from newswatch_enrich.phrases import PhraseIndex
@@ -40,7 +53,8 @@ __all__ = ["EscalationMatcher", "find_escalation"]
 class EscalationMatcher:
     """A taxonomy compiled for one pipeline (its tokenizer and lemmatizer). Build once, call per document."""
 
-    def __init__(self, taxonomy: Taxonomy, nlp: Language) -> None:
+    def __init__(self, taxonomy: Taxonomy, nlp: Language, *, concept_rules: bool = True) -> None:
+        """``concept_rules=False`` matches the taxonomy's phrases only (to measure what the rules add)."""
         register_pipeline(nlp)
         self.taxonomy = taxonomy
         self._terms: dict[str, Term] = {t.term: t for t in taxonomy.terms}
@@ -54,6 +68,15 @@ class EscalationMatcher:
             self._phrases.add(term.term, term.phrases)
             self._excludes.add(term.term, term.exclude)
         self._qualifier = Qualifier(taxonomy.negation, taxonomy.hedging)
+        scheme = taxonomy.scheme()
+        #: term → its concept and every broader one, nearest first; computed once, read per match
+        self._concepts: dict[str, list[str]] = {
+            t.term: list(scheme.broader_chain(t.term)) for t in taxonomy.terms
+        }
+        #: the parser, when the pipeline has one: run only on sentences a concept rule may need
+        self._parser: Any = (
+            nlp.get_pipe("parser") if concept_rules and "parser" in nlp.component_names else None
+        )
         self._negated_factor = taxonomy.scoring.negated_factor
         self._hedged_factor = taxonomy.scoring.hedged_factor
 
@@ -69,27 +92,92 @@ class EscalationMatcher:
             if not any(start < e_end and e_start < end for e_start, e_end in excluded.get(key, ()))
         ]
         has_sents = doc.has_annotation("SENT_START")
-        matches: list[EscalationMatch] = []
-        for span in sorted(filter_spans(spans), key=lambda s: s.start):
-            term = self._terms[span.label_]
-            inner = {self._terms[s.label_].term for s in spans if span.start <= s.start and s.end <= span.end}
-            negated, hedged = self._qualifier.qualify(doc, span, has_sents, forms)
-            factor = self._negated_factor if negated else self._hedged_factor if hedged else 1.0
-            matches.append(
-                EscalationMatch(
-                    term=term.term,
-                    category=term.category,
-                    weight=round(term.weight * factor, 4),
-                    text=span.text,
-                    start=span.start_char,
-                    end=span.end_char,
-                    sentence=span.sent.text.strip() if has_sents else "",
-                    negated=negated,
-                    hedged=hedged,
-                    also=sorted(inner - {term.term}),
-                )
+        kept = filter_spans(spans)
+        inner = {
+            (k.start, k.end): sorted(
+                {s.label_ for s in spans if k.start <= s.start and s.end <= k.end} - {k.label_}
             )
-        return matches
+            for k in kept
+        }
+        if has_sents and self._parser is not None:
+            # a word inside any false friend ("a troop of monkeys raided") is no evidence for a rule either
+            banned = [r for regions in excluded.values() for r in regions]
+            kept = self._by_concept_rules(doc, forms, kept, inner, banned)
+        return [
+            self._match(doc, span, forms, has_sents, inner.get((span.start, span.end), [])) for span in kept
+        ]
+
+    def _match(
+        self, doc: Doc, span: Span, forms: Sequence[tuple[str, str]], has_sents: bool, also: list[str]
+    ) -> EscalationMatch:
+        term = self._terms[span.label_]
+        negated, hedged = self._qualifier.qualify(doc, span, has_sents, forms)
+        factor = self._negated_factor if negated else self._hedged_factor if hedged else 1.0
+        return EscalationMatch(
+            term=term.term,
+            concepts=list(self._concepts[term.term]),
+            category=term.category,
+            weight=round(term.weight * factor, 4),
+            text=span.text,
+            start=span.start_char,
+            end=span.end_char,
+            sentence=span.sent.text.strip() if has_sents else "",
+            negated=negated,
+            hedged=hedged,
+            also=also,
+        )
+
+    def _by_concept_rules(
+        self,
+        doc: Doc,
+        forms: Sequence[tuple[str, str]],
+        kept: list[Span],
+        inner: dict[tuple[int, int], list[str]],
+        banned: Sequence[tuple[int, int]],
+    ) -> list[Span]:
+        """``kept`` without the other-sense matches, with the rules' matches added, in text order."""
+        parsed_already = doc.has_annotation("DEP")
+        to_parse: list[Span] = []
+        added: list[Span] = []
+        for sent in doc.sents:
+            words = forms[sent.start : sent.end]
+            added += [
+                Span(doc, sent.start + a, sent.start + b, label="Nord Stream 2")
+                for a, b in nord_stream_spans(words)
+            ]
+            if worth_parsing({f[1] for f in words}, {t.ent_type_ for t in sent if t.ent_type_}):
+                to_parse.append(sent)
+        if to_parse:
+            subdocs = [s.as_doc() for s in to_parse]
+            parsed = subdocs if parsed_already else list(self._parser.pipe(subdocs))
+            dropped: set[tuple[int, int]] = set()
+            for sent, sub in zip(to_parse, parsed, strict=True):
+                for span in kept:
+                    if sent.start <= span.start < sent.end and other_sense(
+                        sub, span.start - sent.start, span.end - sent.start, span.label_
+                    ):
+                        dropped.add((span.start, span.end))
+                for hit in apply_rules(sub, forms, sent.start):
+                    added.append(Span(doc, sent.start + hit.start, sent.start + hit.end, label=hit.concept))
+            kept = [k for k in kept if (k.start, k.end) not in dropped]
+        named: dict[int, set[str]] = {}  # sentence start → concepts its matches already name
+        for span in kept:
+            chains = [
+                self._concepts[span.label_],
+                *(self._concepts[t] for t in inner.get((span.start, span.end), [])),
+            ]
+            named.setdefault(span.sent.start, set()).update(c for chain in chains for c in chain)
+        for span in added:
+            if span.label_ not in self._terms:  # a taxonomy without the rule's concept
+                continue
+            if any(span.start < end and start < span.end for start, end in banned):
+                continue
+            said = named.setdefault(span.sent.start, set())
+            if span.label_ in said:
+                continue
+            said.update(self._concepts[span.label_])
+            kept.append(span)
+        return sorted(kept, key=lambda s: s.start)
 
 
 def find_escalation(doc: Doc, matcher: EscalationMatcher) -> list[EscalationMatch]:
