@@ -71,6 +71,8 @@ class Rule:
     args: tuple[Arg, ...]
     mark: int = -1  # -1: the head is the match; else the index of the argument that is
     pos: frozenset[str] = field(default_factory=lambda: _set("VERB NOUN PROPN ADJ"))
+    #: when the head has a subject, it must be this ("critics attacked Washington" is no attack)
+    subject: Arg | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,13 @@ GOODS = _set("export sale sell ship shipment supply import good chip technology"
 DEALINGS = _set("enter do deal trade accept buy sell export import port bloc market territory business")
 PUNISHERS_ENTS = _set("GPE NORP")
 PUNISHERS = _set("government treasury ministry bloc union administration commission council state")
+#: who takes a place by force: forces, states, armed groups
+TAKERS = Arg(
+    deps=_set("nsubj"),
+    lemmas=MILITARY | _set("rebel insurgent militant jihadist separatist government regime military"),
+    ents=_set("GPE NORP"),
+    unless=NOT_MILITARY,
+)
 
 RULES: tuple[Rule, ...] = (
     # forces on the move or in action: "armies rolled into", "moved an armoured division", "tanks were moved"
@@ -163,8 +172,20 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "place-seized",
         "invasion",
-        _set("seize capture storm overrun grab take attack invade occupy annex absorb retake"),
+        _set("seize capture storm overrun grab attack invade occupy annex absorb retake"),
         (Arg(deps=TARGET, lemmas=GEO_NOUNS, ents=PLACES),),
+        pos=_set("VERB"),
+        subject=TAKERS,
+    ),
+    # "take" needs "by force": "the show took London by storm" is no invasion
+    Rule(
+        "place-taken-by-force",
+        "invasion",
+        _set("take"),
+        (
+            Arg(deps=TARGET, lemmas=GEO_NOUNS, ents=PLACES),
+            Arg(deps=_set("pobj"), preps=_set("by"), lemmas=_set("force")),
+        ),
         pos=_set("VERB"),
     ),
     # the same as a noun: "an attack on Ukraine", "push into Lebanon", "capture of Mariupol"
@@ -282,8 +303,15 @@ def _reached(head: Token, arg: Arg) -> list[Token]:
     return found
 
 
+def _entity(token: Token, ents: frozenset[str]) -> bool:
+    """The token is an entity of these types, or is modified by one ("*Belarusian* potash")."""
+    if not ents:
+        return False
+    return token.ent_type_ in ents or any(c.dep_ in _MODS and c.ent_type_ in ents for c in token.children)
+
+
 def _satisfies(token: Token, arg: Arg, lemma: str) -> bool:
-    if not (lemma in arg.lemmas or (token.ent_type_ and token.ent_type_ in arg.ents)):
+    if not (lemma in arg.lemmas or _entity(token, arg.ents)):
         return False
     if arg.unless and any(c.dep_ in _MODS and c.lemma_.lower() in arg.unless for c in token.children):
         return False
@@ -295,6 +323,14 @@ def _find(head: Token, arg: Arg, forms: Sequence[tuple[str, str]] | None, offset
         if token.i != head.i and _satisfies(token, arg, _lemma(token, forms, offset)):
             return token
     return None
+
+
+def _subject_fits(
+    head: Token, subject: Arg | None, forms: Sequence[tuple[str, str]] | None, offset: int
+) -> bool:
+    if subject is None or not any(c.dep_ in subject.deps for c in head.children):
+        return True
+    return _find(head, subject, forms, offset) is not None
 
 
 def apply_rules(
@@ -315,7 +351,7 @@ def apply_rules(
             if (rule.concept, rule.name) in done or lemma not in rule.heads or token.pos_ not in rule.pos:
                 continue
             found = [_find(token, arg, forms, offset) for arg in rule.args]
-            if any(f is None for f in found):
+            if any(f is None for f in found) or not _subject_fits(token, rule.subject, forms, offset):
                 continue
             marked = token if rule.mark < 0 else found[rule.mark]
             assert marked is not None
