@@ -426,8 +426,10 @@ def worth_parsing(
 ) -> bool:
     """Whether a sentence with these lemmas and entity types could satisfy a rule or a sense filter:
     only then is it parsed. A rule needs one of its heads and, for each argument, a word or an entity
-    type it names somewhere in the sentence."""
+    type it names and, when it is reached through a preposition, one of those prepositions."""
     for rule in rules:
-        if lemmas & rule.heads and all(lemmas & a.lemmas or ents & a.ents for a in rule.args):
+        if lemmas & rule.heads and all(
+            (lemmas & a.lemmas or ents & a.ents) and (not a.preps or lemmas & a.preps) for a in rule.args
+        ):
             return True
     return any(lemmas & f.lemmas and lemmas & f.objects for f in filters)

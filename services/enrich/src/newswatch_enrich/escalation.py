@@ -40,7 +40,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from newswatch_enrich.concept_rules import apply_rules, nord_stream_spans, other_sense, worth_parsing
+from newswatch_enrich.concept_rules import (
+    RULES,
+    SENSE_FILTERS,
+    Rule,
+    apply_rules,
+    nord_stream_spans,
+    other_sense,
+    worth_parsing,
+)
 from newswatch_enrich.escalation_cues import Qualifier, token_forms
 from newswatch_enrich.lemmas import register_pipeline
 from newswatch_enrich.phrases import PhraseIndex
@@ -73,6 +81,8 @@ class EscalationMatcher:
         self._concepts: dict[str, list[str]] = {
             t.term: list(scheme.broader_chain(t.term)) for t in taxonomy.terms
         }
+        #: how many sentences the concept rules have had parsed (benchmarks report it)
+        self.sentences_parsed = 0
         #: the parser, when the pipeline has one: run only on sentences a concept rule may need
         self._parser: Any = (
             nlp.get_pipe("parser") if concept_rules and "parser" in nlp.component_names else None
@@ -135,41 +145,45 @@ class EscalationMatcher:
         inner: dict[tuple[int, int], list[str]],
         banned: Sequence[tuple[int, int]],
     ) -> list[Span]:
-        """``kept`` without the other-sense matches, with the rules' matches added, in text order."""
+        """``kept`` without the other-sense matches, with the rules' matches added, in text order.
+
+        A sentence is parsed only when a rule whose concept its matches do not already name could
+        hold there, or a sense filter applies to one of its matches: most sentences of an article about
+        a crisis name their concepts in words, and the parse costs as much as the tagger."""
         parsed_already = doc.has_annotation("DEP")
-        to_parse: list[Span] = []
+        named = self._named(kept, inner)
+        to_parse: list[tuple[Span, list[Rule]]] = []
         added: list[Span] = []
         for sent in doc.sents:
+            said = named.get(sent.start, set())
             words = forms[sent.start : sent.end]
-            added += [
-                Span(doc, sent.start + a, sent.start + b, label="Nord Stream 2")
-                for a, b in nord_stream_spans(words)
-            ]
-            if worth_parsing({f[1] for f in words}, {t.ent_type_ for t in sent if t.ent_type_}):
-                to_parse.append(sent)
+            if "Nord Stream 2" not in said:
+                added += [
+                    Span(doc, sent.start + a, sent.start + b, label="Nord Stream 2")
+                    for a, b in nord_stream_spans(words)
+                ]
+            rules = [r for r in RULES if r.concept not in said and r.concept in self._terms]
+            filters = [f for f in SENSE_FILTERS if f.term in said]
+            lemmas = {f[1] for f in words}
+            if worth_parsing(lemmas, {t.ent_type_ for t in sent if t.ent_type_}, rules, filters):
+                to_parse.append((sent, rules))
+        self.sentences_parsed += len(to_parse)
         if to_parse:
-            subdocs = [s.as_doc() for s in to_parse]
+            subdocs = [sent.as_doc() for sent, _ in to_parse]
             parsed = subdocs if parsed_already else list(self._parser.pipe(subdocs))
             dropped: set[tuple[int, int]] = set()
-            for sent, sub in zip(to_parse, parsed, strict=True):
+            for (sent, rules), sub in zip(to_parse, parsed, strict=True):
                 for span in kept:
                     if sent.start <= span.start < sent.end and other_sense(
                         sub, span.start - sent.start, span.end - sent.start, span.label_
                     ):
                         dropped.add((span.start, span.end))
-                for hit in apply_rules(sub, forms, sent.start):
+                for hit in apply_rules(sub, forms, sent.start, rules):
                     added.append(Span(doc, sent.start + hit.start, sent.start + hit.end, label=hit.concept))
-            kept = [k for k in kept if (k.start, k.end) not in dropped]
-        named: dict[int, set[str]] = {}  # sentence start → concepts its matches already name
-        for span in kept:
-            chains = [
-                self._concepts[span.label_],
-                *(self._concepts[t] for t in inner.get((span.start, span.end), [])),
-            ]
-            named.setdefault(span.sent.start, set()).update(c for chain in chains for c in chain)
+            if dropped:
+                kept = [k for k in kept if (k.start, k.end) not in dropped]
+                named = self._named(kept, inner)
         for span in added:
-            if span.label_ not in self._terms:  # a taxonomy without the rule's concept
-                continue
             if any(span.start < end and start < span.end for start, end in banned):
                 continue
             said = named.setdefault(span.sent.start, set())
@@ -178,6 +192,14 @@ class EscalationMatcher:
             said.update(self._concepts[span.label_])
             kept.append(span)
         return sorted(kept, key=lambda s: s.start)
+
+    def _named(self, kept: list[Span], inner: dict[tuple[int, int], list[str]]) -> dict[int, set[str]]:
+        """Sentence start → every concept its matches name (with their ``also`` terms)."""
+        named: dict[int, set[str]] = {}
+        for span in kept:
+            terms = [span.label_, *inner.get((span.start, span.end), [])]
+            named.setdefault(span.sent.start, set()).update(c for t in terms for c in self._concepts[t])
+        return named
 
 
 def find_escalation(doc: Doc, matcher: EscalationMatcher) -> list[EscalationMatch]:
