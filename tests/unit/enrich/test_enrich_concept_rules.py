@@ -60,6 +60,10 @@ def test_concepts_said_without_their_words_are_found(
         "The ministry sanctioned the festival despite objections.",
         "A troop of monkeys raided the market stalls.",
         "The Baltic Pipe carries Norwegian gas to Poland.",
+        # where, not what is attacked; and taking back one's own villages
+        "Tehran denied any role in the attack on the oil tanker in the Gulf of Oman.",
+        "Officials warned that an offensive in Rafah would be costly.",
+        "Defenders retook three villages near the river.",
         "A new gas pipeline will link Azerbaijan to southern Italy.",
     ],
 )

@@ -61,6 +61,7 @@ class Arg:
     preps: frozenset[str] = frozenset()
     unless: frozenset[str] = frozenset()
     needs: tuple[Arg, ...] = ()
+    hops: bool = True  # False: only what is reached, not what hangs off it through of/inside/in
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "place-seized",
         "invasion",
-        _set("seize capture storm overrun grab attack invade occupy annex absorb retake"),
+        _set("seize capture storm overrun grab attack invade occupy annex absorb"),
         (Arg(deps=TARGET, lemmas=GEO_NOUNS, ents=PLACES),),
         pos=_set("VERB"),
         subject=TAKERS,
@@ -188,12 +189,28 @@ RULES: tuple[Rule, ...] = (
         ),
         pos=_set("VERB"),
     ),
-    # the same as a noun: "an attack on Ukraine", "push into Lebanon", "capture of Mariupol"
+    # the same as a noun: "an attack on Ukraine", "push into Lebanon", "capture of Mariupol"; not "in":
+    # "an offensive in Rafah", "the attack on a tanker in the Gulf" say where, not what is attacked
     Rule(
         "assault-on-place",
         "invasion",
-        _set("attack assault offensive push onslaught raid intervention capture seizure thrust invasion"),
-        (Arg(deps=_set("pobj"), preps=_set("on into of in across against"), lemmas=GEO_NOUNS, ents=PLACES),),
+        _set("attack assault offensive push onslaught raid capture seizure thrust invasion"),
+        (
+            Arg(
+                deps=_set("pobj"),
+                preps=_set("on into of across against"),
+                lemmas=GEO_NOUNS,
+                ents=PLACES,
+                hops=False,
+            ),
+        ),
+        pos=_set("NOUN"),
+    ),
+    Rule(
+        "intervention-in-country",
+        "invasion",
+        _set("intervention"),
+        (Arg(deps=_set("pobj"), preps=_set("in into"), ents=_set("GPE"), hops=False),),
         pos=_set("NOUN"),
     ),
     # punitive measures imposed: "levied punitive duties", "new restrictions imposed on Iran"
@@ -319,7 +336,8 @@ def _satisfies(token: Token, arg: Arg, lemma: str) -> bool:
 
 
 def _find(head: Token, arg: Arg, forms: Sequence[tuple[str, str]] | None, offset: int) -> Token | None:
-    for token in _spread(_reached(head, arg)):
+    reached = _reached(head, arg)
+    for token in _spread(reached) if arg.hops else [t for r in reached for t in (r, *r.conjuncts)]:
         if token.i != head.i and _satisfies(token, arg, _lemma(token, forms, offset)):
             return token
     return None
