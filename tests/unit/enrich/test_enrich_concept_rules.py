@@ -122,3 +122,16 @@ def test_only_sentences_a_rule_could_need_are_parsed() -> None:
     assert worth_parsing({"seize", "the"}, {"GPE"})
     assert not worth_parsing({"seize", "the", "lead"}, set())
     assert not worth_parsing({"the", "weather", "be", "fine"}, {"GPE"})
+
+
+def test_a_batch_gives_what_each_document_gives_alone(nlp: Language, matcher: EscalationMatcher) -> None:
+    # the rules parse the sentences of a whole batch in one pass: each document must get its own back
+    texts = [
+        "Paratroopers seized the airport outside the capital.",
+        "The weather was fine.",
+        "Ottawa froze the holdings of twelve businessmen. Tanks rolled into the town.",
+        "Gazprom's Baltic pipeline is still awaiting certification.",
+    ]
+    docs = list(nlp.pipe(texts))
+    assert matcher.match_many(docs) == [matcher(doc) for doc in docs]
+    assert [bool(found) for found in matcher.match_many(docs)] == [True, False, True, True]

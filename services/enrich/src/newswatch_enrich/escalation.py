@@ -34,6 +34,7 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
@@ -56,6 +57,20 @@ from newswatch_enrich.taxonomy import Taxonomy, Term
 from newswatch_shared.schemas import EscalationMatch
 
 __all__ = ["EscalationMatcher", "find_escalation"]
+
+
+@dataclass
+class _Pending:
+    """One document between its phrase matches and its concept rules."""
+
+    doc: Doc
+    forms: list[tuple[str, str]]
+    has_sents: bool
+    kept: list[Span]
+    inner: dict[tuple[int, int], list[str]]
+    banned: list[tuple[int, int]]
+    added: list[Span] = field(default_factory=list)
+    named: dict[int, set[str]] = field(default_factory=dict)
 
 
 class EscalationMatcher:
@@ -91,6 +106,35 @@ class EscalationMatcher:
         self._hedged_factor = taxonomy.scoring.hedged_factor
 
     def __call__(self, doc: Doc) -> list[EscalationMatch]:
+        return self.match_many([doc])[0]
+
+    def match_many(self, docs: Sequence[Doc]) -> list[list[EscalationMatch]]:
+        """Matches of each document, in text order; the sentences the concept rules need are parsed in
+        one pass over all of them (a parser call per document of two or three sentences cost twice
+        as much)."""
+        pending = [self._phrase_matches(doc) for doc in docs]
+        if self._parser is not None:
+            plans = [self._plan(p) if p.has_sents else [] for p in pending]
+            subdocs = [sent.as_doc() for plan in plans for sent, _ in plan]
+            self.sentences_parsed += len(subdocs)
+            parsed = iter(self._parse(subdocs))
+            for p, plan in zip(pending, plans, strict=True):
+                if p.has_sents:
+                    self._apply_rules(p, [(sent, rules, next(parsed)) for sent, rules in plan])
+        return [
+            [
+                self._match(p.doc, span, p.forms, p.has_sents, p.inner.get((span.start, span.end), []))
+                for span in p.kept
+            ]
+            for p in pending
+        ]
+
+    def _parse(self, subdocs: list[Doc]) -> list[Doc]:
+        if not subdocs or subdocs[0].has_annotation("DEP"):  # a pipeline that keeps its parser
+            return subdocs
+        return list(self._parser.pipe(subdocs, batch_size=64))
+
+    def _phrase_matches(self, doc: Doc) -> _Pending:
         forms = [token_forms(t) for t in doc]
         breaks = [t.is_punct or t.is_space for t in doc]
         excluded: dict[str, list[tuple[int, int]]] = {}
@@ -101,7 +145,6 @@ class EscalationMatcher:
             for key, start, end in self._phrases.find(forms, breaks)
             if not any(start < e_end and e_start < end for e_start, e_end in excluded.get(key, ()))
         ]
-        has_sents = doc.has_annotation("SENT_START")
         kept = filter_spans(spans)
         inner = {
             (k.start, k.end): sorted(
@@ -109,13 +152,9 @@ class EscalationMatcher:
             )
             for k in kept
         }
-        if has_sents and self._parser is not None:
-            # a word inside any false friend ("a troop of monkeys raided") is no evidence for a rule either
-            banned = [r for regions in excluded.values() for r in regions]
-            kept = self._by_concept_rules(doc, forms, kept, inner, banned)
-        return [
-            self._match(doc, span, forms, has_sents, inner.get((span.start, span.end), [])) for span in kept
-        ]
+        # a word inside any false friend ("a troop of monkeys raided") is no evidence for a rule either
+        banned = [r for regions in excluded.values() for r in regions]
+        return _Pending(doc, forms, doc.has_annotation("SENT_START"), kept, inner, banned)
 
     def _match(
         self, doc: Doc, span: Span, forms: Sequence[tuple[str, str]], has_sents: bool, also: list[str]
@@ -137,61 +176,52 @@ class EscalationMatcher:
             also=also,
         )
 
-    def _by_concept_rules(
-        self,
-        doc: Doc,
-        forms: Sequence[tuple[str, str]],
-        kept: list[Span],
-        inner: dict[tuple[int, int], list[str]],
-        banned: Sequence[tuple[int, int]],
-    ) -> list[Span]:
-        """``kept`` without the other-sense matches, with the rules' matches added, in text order.
+    def _plan(self, p: _Pending) -> list[tuple[Span, list[Rule]]]:
+        """The sentences to parse, with the rules to try there; Nord Stream 2 needs no parse.
 
         A sentence is parsed only when a rule whose concept its matches do not already name could
         hold there, or a sense filter applies to one of its matches: most sentences of an article about
         a crisis name their concepts in words, and the parse costs as much as the tagger."""
-        parsed_already = doc.has_annotation("DEP")
-        named = self._named(kept, inner)
-        to_parse: list[tuple[Span, list[Rule]]] = []
-        added: list[Span] = []
-        for sent in doc.sents:
-            said = named.get(sent.start, set())
-            words = forms[sent.start : sent.end]
+        p.named = self._named(p.kept, p.inner)
+        plan: list[tuple[Span, list[Rule]]] = []
+        for sent in p.doc.sents:
+            said = p.named.get(sent.start, set())
+            words = p.forms[sent.start : sent.end]
             if "Nord Stream 2" not in said:
-                added += [
-                    Span(doc, sent.start + a, sent.start + b, label="Nord Stream 2")
+                p.added += [
+                    Span(p.doc, sent.start + a, sent.start + b, label="Nord Stream 2")
                     for a, b in nord_stream_spans(words)
                 ]
             rules = [r for r in RULES if r.concept not in said and r.concept in self._terms]
             filters = [f for f in SENSE_FILTERS if f.term in said]
             lemmas = {f[1] for f in words}
             if worth_parsing(lemmas, {t.ent_type_ for t in sent if t.ent_type_}, rules, filters):
-                to_parse.append((sent, rules))
-        self.sentences_parsed += len(to_parse)
-        if to_parse:
-            subdocs = [sent.as_doc() for sent, _ in to_parse]
-            parsed = subdocs if parsed_already else list(self._parser.pipe(subdocs))
-            dropped: set[tuple[int, int]] = set()
-            for (sent, rules), sub in zip(to_parse, parsed, strict=True):
-                for span in kept:
-                    if sent.start <= span.start < sent.end and other_sense(
-                        sub, span.start - sent.start, span.end - sent.start, span.label_
-                    ):
-                        dropped.add((span.start, span.end))
-                for hit in apply_rules(sub, forms, sent.start, rules):
-                    added.append(Span(doc, sent.start + hit.start, sent.start + hit.end, label=hit.concept))
-            if dropped:
-                kept = [k for k in kept if (k.start, k.end) not in dropped]
-                named = self._named(kept, inner)
-        for span in added:
-            if any(span.start < end and start < span.end for start, end in banned):
+                plan.append((sent, rules))
+        return plan
+
+    def _apply_rules(self, p: _Pending, parsed: list[tuple[Span, list[Rule], Doc]]) -> None:
+        """Drop the other-sense matches, add the rules' matches where their concept is not yet named."""
+        dropped: set[tuple[int, int]] = set()
+        for sent, rules, sub in parsed:
+            for span in p.kept:
+                if sent.start <= span.start < sent.end and other_sense(
+                    sub, span.start - sent.start, span.end - sent.start, span.label_
+                ):
+                    dropped.add((span.start, span.end))
+            for hit in apply_rules(sub, p.forms, sent.start, rules):
+                p.added.append(Span(p.doc, sent.start + hit.start, sent.start + hit.end, label=hit.concept))
+        if dropped:
+            p.kept = [k for k in p.kept if (k.start, k.end) not in dropped]
+            p.named = self._named(p.kept, p.inner)
+        for span in p.added:
+            if any(span.start < end and start < span.end for start, end in p.banned):
                 continue
-            said = named.setdefault(span.sent.start, set())
+            said = p.named.setdefault(span.sent.start, set())
             if span.label_ in said:
                 continue
             said.update(self._concepts[span.label_])
-            kept.append(span)
-        return sorted(kept, key=lambda s: s.start)
+            p.kept.append(span)
+        p.kept.sort(key=lambda s: s.start)
 
     def _named(self, kept: list[Span], inner: dict[tuple[int, int], list[str]]) -> dict[int, set[str]]:
         """Sentence start → every concept its matches name (with their ``also`` terms)."""
