@@ -165,7 +165,9 @@ async def test_tag_endpoint_returns_the_documented_shape(
             "negated",
             "hedged",  # optional flag added by issue 4 (default false)
             "also",  # terms inside this match, unscored (default empty)
+            "concepts",  # its concept, then the broader ones (issue 13)
         }
+        assert by_term["troops"]["concepts"] == ["troops"]
         assert body["score"] > 0
         assert {c["term"] for c in body["contributions"]} == {"invasion", "troops"}
 
