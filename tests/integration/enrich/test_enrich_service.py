@@ -155,7 +155,6 @@ async def test_tag_endpoint_returns_the_documented_shape(
         assert by_term["troops"]["negated"] is False
         assert set(by_term["troops"]) == {
             "term",
-            "concepts",
             "category",
             "weight",
             "text",
