@@ -155,7 +155,6 @@ async def test_tag_endpoint_returns_the_documented_shape(
         assert by_term["troops"]["negated"] is False
         assert set(by_term["troops"]) == {
             "term",
-            "concepts",
             "category",
             "weight",
             "text",
@@ -165,7 +164,9 @@ async def test_tag_endpoint_returns_the_documented_shape(
             "negated",
             "hedged",  # optional flag added by issue 4 (default false)
             "also",  # terms inside this match, unscored (default empty)
+            "concepts",  # its concept, then the broader ones (issue 13)
         }
+        assert by_term["troops"]["concepts"] == ["troops"]
         assert body["score"] > 0
         assert {c["term"] for c in body["contributions"]} == {"invasion", "troops"}
 

@@ -129,12 +129,14 @@ class Enricher:
             return results
         texts = (items[i][0][: self.max_chars] for i in english)
         with self._lock:
-            for i, doc in zip(english, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
-                results[i] = self._analyse(doc, items[i][1])
+            docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
+            # one call for the batch: the concept rules parse their sentences of all documents together
+            found = self.matcher.match_many(docs)
+            for i, doc, matches in zip(english, docs, found, strict=True):
+                results[i] = self._analyse(doc, matches, items[i][1])
         return results
 
-    def _analyse(self, doc: Doc, language: str | None) -> TagResult:
-        matches = self.matcher(doc)
+    def _analyse(self, doc: Doc, matches: list[EscalationMatch], language: str | None) -> TagResult:
         scored = score_matches(matches, self.taxonomy.scoring)
         return TagResult(
             language=language,

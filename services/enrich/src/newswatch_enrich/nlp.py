@@ -7,10 +7,12 @@ What we read and which component provides it:
 - lemmas for escalation matching: ``tagger`` → ``attribute_ruler`` → ``lemmatizer`` (rule-based, needs POS);
 - sentence boundaries for the matched sentence and the negation look-back: ``senter``.
 
-The dependency ``parser`` also gives sentence boundaries, but nothing else of it is used. Measured on
-this machine (en_core_web_sm 3.8, 150 three-paragraph wire stories, batch 32): parser 38-40 docs/s,
-senter without parser 45-46 docs/s, same sentences and entities. So the parser is excluded and the
-(disabled by default) senter enabled. A pipeline without a senter keeps its parser.
+The dependency ``parser`` also gives sentence boundaries, but running it on every sentence is dear.
+Measured on this machine (en_core_web_sm 3.8, 150 three-paragraph wire stories, batch 32): parser
+38-40 docs/s, senter without parser 45-46 docs/s, same sentences and entities. So the parser is
+loaded *disabled* (``nlp.pipe`` skips it) and the (disabled by default) senter enabled; the concept
+rules (:mod:`newswatch_enrich.concept_rules`) run the parser themselves on the few sentences they
+need. A pipeline without a senter keeps its parser enabled, and the rules read its parse.
 
 Models are installed as Python packages (see pyproject); nothing is downloaded at run time.
 """
@@ -35,7 +37,7 @@ RULER_NAME = "newswatch_gazetteer"
 
 def load_pipeline(model: str, gazetteer: Gazetteer | None = None) -> Language:
     """Load ``model`` (an installed package name or a path) without the parser when a senter can stand in."""
-    nlp = spacy.load(model, exclude=["parser"])
+    nlp = spacy.load(model, disable=["parser"])  # kept, idle: the concept rules parse a few sentences
     if "senter" in nlp.component_names:
         nlp.enable_pipe("senter")
     else:

@@ -131,3 +131,14 @@ def test_cursor_bound_splits_the_feed_exactly_even_with_ties_and_prefix_ids() ->
         assert bound.startswith("(")
         rest = [m for m in feed if m < bound[1:]]
         assert rest == feed[position + 1 :]
+
+
+def test_a_term_filter_finds_narrower_concepts_and_the_terms_inside_a_match() -> None:
+    """`/articles?term=sanctions` finds an asset freeze, as a watchlist on sanctions does."""
+    freeze = article(
+        "freeze", title="Assets of five businessmen frozen", terms=[("asset freeze", "economic", "frozen")]
+    )
+    freeze.escalation[0].concepts[:] = ["asset freeze", "sanctions"]
+    freeze.escalation[0].also[:] = ["troops"]
+    assert article_facets(freeze)["term"] == {"asset freeze", "sanctions", "troops"}
+    assert ArticleFilter.build(term=["sanctions"]).matches(freeze)

@@ -89,7 +89,12 @@ def article_facets(enriched: EnrichedArticle) -> dict[str, frozenset[str]]:
             if code:
                 values["country"].add(code)
     for occurrence in enriched.escalation:
-        for facet, text in (("term", occurrence.term), ("category", occurrence.category)):
+        # A term stands for its broader concepts (enrich lists them) and for the terms inside it, as
+        # in watchlists: ``term=sanctions`` finds an asset freeze.
+        for facet, text in (
+            ("category", occurrence.category),
+            *(("term", name) for name in (occurrence.term, *occurrence.concepts, *occurrence.also)),
+        ):
             key = facet_value(facet, text)
             if key:
                 values[facet].add(key)
