@@ -44,7 +44,7 @@ from newswatch_ingest.errors import FeedParseError, FetchError, PublishError
 from newswatch_ingest.feeds import Feed, FeedRegistry, PollFailure, PollSuccess
 from newswatch_ingest.fetch import FetchResult, fetch_feed
 from newswatch_ingest.hubs import find_hub
-from newswatch_ingest.normalize import feed_context, normalize_entries
+from newswatch_ingest.normalize import entry_id, feed_context, normalize_entries
 from newswatch_ingest.parse import parse_feed
 from newswatch_ingest.parsed import ParsedFeed
 from newswatch_ingest.publish import publish_articles
@@ -265,7 +265,9 @@ class FeedPoll:
     ) -> tuple[list[RawArticle], list[str]]:
         """Normalise, de-duplicate and publish a parsed document: the articles published, and warnings."""
         context = feed_context(feed.id, url, feed.custom_title, parsed)
-        articles, skipped = normalize_entries(parsed.entries, context, at)
+        ids = [i for i in dict.fromkeys(entry_id(e, context) for e in parsed.entries) if i is not None]
+        published = set(ids) - set(await self._seen.unseen(ids)) if ids else set()
+        articles, skipped = normalize_entries(parsed.entries, context, at, skip=published)
         metrics.ENTRIES_SKIPPED.inc(len(skipped))
         new, refused = await self._publish_new(
             feed, [bounded(a, self._cfg.max_article_chars) for a in articles]
