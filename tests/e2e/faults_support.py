@@ -13,12 +13,14 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 import httpx
+import redis
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faker import Faker
 from faker.providers.lorem.la import Provider as LatinLorem
@@ -29,8 +31,10 @@ from tests.helpers.servers import LocalHTTPServer
 __all__ = ["ArticleStream", "Receivers", "StreamItem", "make_user", "read_topic"]
 
 LATIN = LatinLorem.word_list  # Faker's English word list has "soldier" and "war" in it
-TROOPS = "Troops massed near the border overnight, officials said."
-SANCTIONS = "Ministers threatened new sanctions against the government."
+# Each article is its own event: its lead names its own town and figure, so story grouping (which joins
+# texts that share their words and their names and numbers) never folds two of them into one alert.
+TROOPS = "Troops massed near {town} overnight, {n} officials said."
+SANCTIONS = "Ministers in {town} threatened {n} new sanctions against the government."
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,10 @@ def _items(count: int, base: str) -> list[StreamItem]:
     items = []
     for n in range(count):
         words = " ".join(fake.sentence(nb_words=9, ext_word_list=LATIN) for _ in range(3))
-        lead = " ".join(s for s, on in ((TROOPS, n % 2 == 0), (SANCTIONS, n % 3 == 0)) if on)
+        town = fake.city()
+        lead = " ".join(
+            s.format(town=town, n=n + 2) for s, on in ((TROOPS, n % 2 == 0), (SANCTIONS, n % 3 == 0)) if on
+        )
         title = f"{fake.sentence(nb_words=6, ext_word_list=LATIN).rstrip('.')} {n}"
         items.append(StreamItem(n, f"{base}/story/{n}", title, f"{lead} {words}".strip()))
     return items
@@ -134,6 +141,18 @@ class Receivers:
             assert key == json.loads(post.body)["id"], "the idempotency key is the alert's id"
             counted[key] += 1
         return counted
+
+
+def alert_progress(
+    store_url: str, user: str, receivers: Receivers, path: str, want: int
+) -> Callable[[], str]:
+    """How far alerts got: made by the match role (in Redis) and received, against what is wanted."""
+
+    def describe() -> str:
+        made = redis.Redis.from_url(store_url).zcard(f"user:{user}:alerts")
+        return f"{made} of {want} alerts made, {len(receivers.count(path))} received at {path}"
+
+    return describe
 
 
 def make_user(alert_api: httpx.Client, admin_token: str, name: str, watchlist: dict[str, object]) -> str:

@@ -25,7 +25,7 @@ import redis
 from newswatch_cli.stack import Stack
 from newswatch_shared.schemas import EnrichedArticle
 from newswatch_shared.topics import ARTICLES_ENRICHED, DEAD_LETTER
-from tests.e2e.faults_support import ArticleStream, Receivers, make_user, read_topic
+from tests.e2e.faults_support import ArticleStream, Receivers, alert_progress, make_user, read_topic
 from tests.e2e.test_faults_kill import fault_stack
 from tests.helpers.servers import LocalHTTPServer
 from tests.helpers.wait import wait_for
@@ -33,6 +33,7 @@ from tests.helpers.wait import wait_for
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.integration,
+    pytest.mark.timeout(600),  # about 80 s beside the suite on 2 cores: room for a slower CI machine
     pytest.mark.skipif(
         bool(os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP")),
         reason="freezes the broker: needs the embedded one, not an existing Kafka",
@@ -152,7 +153,11 @@ def test_broker_and_redis_away_for_30_s_each_lose_nothing(stack: Stack) -> None:
 
         wait_for(enriched, timeout_s=240, what="every article on articles.enriched", interval_s=2)
         wait_for(
-            lambda: len(receivers.count("/a")) >= len(want), timeout_s=120, what="every alert", interval_s=1
+            lambda: len(receivers.count("/a")) >= len(want),
+            timeout_s=120,
+            what="every alert",
+            interval_s=1,
+            progress=alert_progress(stack.redis_url, user, receivers, "/a", len(want)),
         )
         time.sleep(3)
 
