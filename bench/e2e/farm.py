@@ -17,6 +17,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,9 @@ class FeedFarm:
         self._lock = threading.Lock()
         self._rate = 0.0
         self._stop = threading.Event()
+        self._hub_url: str | None = None
+        self._ping: Callable[[str], object] | None = None
+        self.ping_errors = 0
         farm = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -102,6 +106,18 @@ class FeedFarm:
     def set_rate(self, per_s: float) -> None:
         self._rate = per_s
 
+    def advertise_hub(self, hub_url: str | None, ping: Callable[[str], object] | None) -> None:
+        """From now on the feeds name a WebSub hub, and each new item pings it (``ping(feed URL)``), as
+        a publisher using a hub does; ``None`` stops both."""
+        self._hub_url = hub_url
+        self._ping = ping
+
+    def _ping_hub(self, ping: Callable[[str], object], url: str) -> None:
+        try:
+            ping(url)
+        except Exception:  # a hub that failed one fetch or push: counted, the run goes on
+            self.ping_errors += 1
+
     # -- items ------------------------------------------------------------------------------------
 
     def _sentence(self, n: int) -> str:
@@ -132,6 +148,7 @@ class FeedFarm:
             now = time.monotonic()
             owed += (now - last) * self._rate
             last = now
+            fresh: set[int] = set()
             while owed >= 1:
                 owed -= 1
                 item = self._new_item()
@@ -139,6 +156,11 @@ class FeedFarm:
                     self.items.append(item)
                     self.by_link[item.link] = item
                     self._per_feed[item.feed].append(item)
+                fresh.add(item.feed)
+            ping = self._ping
+            if ping is not None:
+                for f in fresh:
+                    threading.Thread(target=self._ping_hub, args=(ping, self.url(f)), daemon=True).start()
 
     def _document(self, f: int) -> bytes:
         now = time.time()
@@ -154,10 +176,16 @@ class FeedFarm:
             f"<content:encoded>{escape(i.content)}</content:encoded></item>"
             for i in reversed(shown)
         )
+        hub = (
+            f'<atom:link rel="hub" href="{self._hub_url}"/><atom:link rel="self" href="{self.url(f)}"/>'
+            if self._hub_url
+            else ""
+        )
         return (
             '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
-            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
-            f"<title>Bench wire {f}</title><link>https://wire{f}.example/</link>{entries}</channel></rss>"
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom">'
+            f"<channel><title>Bench wire {f}</title><link>https://wire{f}.example/</link>{hub}{entries}"
+            "</channel></rss>"
         ).encode()
 
 

@@ -1,6 +1,7 @@
 """bench/e2e: how many articles one machine carries from feed to alert, and how fast.
 
     newswatch bench e2e [--quick] [--rates 4,8,16] [--step-s 120] [--plot FILE.png] [--out FILE.json]
+                        [--no-scaleout] [--no-burst] [--no-push]
 
 The whole system on this machine: the `make run` stack with each role its own process as in compose
 (ingest, enrich, alert-api, alert-match, alert-deliver; embedded Tansu and Valkey), 10,000 watchlists
@@ -26,6 +27,11 @@ until every item appearing afterwards reached the receiver within 5 s of its pol
 time until the backlog was gone and the items never alerted (``lost``: waited for up to
 ``--settle-s`` after the backlog, late is not lost) are reported.
 
+Last, on the first replica set, the polling wait taken away: the feeds start naming a WebSub hub
+(tests/helpers/websub_hub.py, a real hub over HTTP) that each new item pings; once ingest has
+subscribed to every feed, the first rate of ``--rates`` is held again. ``time_to_alert_polled_s`` and
+``time_to_alert_websub_s`` are the item → alert latencies of the two steps at that rate.
+
 The baseline of the same run is the pipeline's own latency floor: the p50 pipeline latency at the
 lowest rate, where nothing queues. ``--quick`` (under 3 minutes) holds each rate 10 s, tries two rates
 per configuration and bursts for 6 s: a smoke run of the whole harness, not figures to quote.
@@ -43,10 +49,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "match"))
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # the tests' WebSub hub, as bench/polling uses it
+    sys.path.insert(0, str(ROOT))
 
 from farm import PROBE_WORD, FeedFarm, Item, Receiver  # noqa: E402
 from system import System, running  # noqa: E402
 from vocab import build_vocabulary  # noqa: E402
+
+from tests.helpers.websub_hub import LocalHub  # noqa: E402
 
 FEEDS = 50
 WATCHLISTS = 10_000
@@ -213,6 +224,28 @@ class Run:
         }
 
 
+def push_step(run: Run, rate: float, seconds: float) -> dict[str, Any]:
+    """The same rate again with the feeds naming a WebSub hub that each new item pings: the time to
+    alert without the polling wait. Ingest finds the hub on its next poll of each feed and subscribes;
+    the step starts once every feed's subscription is verified."""
+    with LocalHub() as hub:
+        run.farm.advertise_hub(hub.url, hub.publish)
+        began = time.monotonic()
+        feeds = [run.farm.url(f) for f in range(run.farm.feeds)]
+        while time.monotonic() - began < 120 and not all(hub.subscribers(url) for url in feeds):
+            time.sleep(0.5)
+        subscribed = sum(1 for url in feeds if hub.subscribers(url))
+        waited = round(time.monotonic() - began, 1)
+        result = run.step(rate, seconds)
+        run.farm.advertise_hub(None, None)
+    return {
+        "subscribed_feeds": subscribed,
+        "subscribed_after_s": waited,
+        "hub_errors": run.farm.ping_errors,
+        **result,
+    }
+
+
 def configuration(
     replicas: dict[str, int], args: argparse.Namespace, vocab: Any, burst: bool
 ) -> dict[str, Any]:
@@ -237,9 +270,11 @@ def configuration(
                     "max_rate_per_s": best,
                     "steps": steps,
                 }
-                if burst and best:
+                if burst and best and not args.no_burst:
                     base = max(1.0, round(best * args.burst_base_share, 1))
                     result["burst"] = run.burst(base, args.burst_s, args.settle_s)
+                if burst and not args.no_push:
+                    result["push"] = push_step(run, args.rates[0], args.step_s)
                 ids = system.enriched_ids()
                 published = {i.link for i in farm.items}
                 result["enriched_duplicates"] = len(ids) - len(set(ids))
@@ -287,6 +322,20 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     fig.savefig(path)
 
 
+def _push_figures(one: dict[str, Any]) -> dict[str, Any]:
+    """Time to alert (appeared → alert) polled and pushed, at the same rate in the same run."""
+    push = one.get("push")
+    polled = next((s for s in one["steps"] if push and s["rate_per_s"] == push["rate_per_s"]), None)
+    if not push or not polled:
+        return {}
+    return {
+        "websub_rate_per_s": push["rate_per_s"],
+        "time_to_alert_polled_s": polled["total_s"],
+        "time_to_alert_websub_s": push["total_s"],
+        "websub_subscribed_feeds": push["subscribed_feeds"],
+    }
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="newswatch bench e2e", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="Under 3 minutes: 20 s steps, two rates each.")
@@ -303,6 +352,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--settle-s", type=float, default=600.0, help="Longest wait for the backlog to go.")
     parser.add_argument("--no-scaleout", action="store_true")
+    parser.add_argument("--no-push", action="store_true", help="Skip the WebSub step.")
+    parser.add_argument("--no-burst", action="store_true", help="Skip the burst.")
     parser.add_argument("--plot", type=Path, help="Write latency against rate as a PNG.")
     parser.add_argument("--out", type=Path, help="Write every step's figures as JSON.")
     args = parser.parse_args(argv)
@@ -334,6 +385,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "burst_peak_lag": one.get("burst", {}).get("peak_lag"),
         "burst_lost": one.get("burst", {}).get("lost"),
         "baseline_pipeline_p50_s": lowest["pipeline_s"]["p50"],
+        **_push_figures(one),
         "enriched_duplicates": [r["enriched_duplicates"] for r in results],
         "enriched_missing": [r["enriched_missing"] for r in results],
         "peak_memory_mib": one["peak_memory_mib"],

@@ -221,8 +221,11 @@ class System:
 def running(data_dir: Path, replicas: dict[str, int], poll_s: float, log: list[str]) -> Iterator[System]:
     """The stack as compose runs it (ingest, enrich, alert-api, alert-match, alert-deliver), with
     ``replicas`` more of some, its own embedded broker and Redis, and no delivery rate limits."""
+    ports = {name: free_port() for name in ("alert", "ingest", "enrich")}
     extra: dict[str, Any] = {
         "NEWSWATCH_INGEST_POLL_INTERVAL_S": str(poll_s),
+        # WebSub on: ingest subscribes once a feed names a hub (the farm's feeds do only for the push step).
+        "NEWSWATCH_INGEST_PUBLIC_URL": f"http://127.0.0.1:{ports['ingest']}",
         "NEWSWATCH_INGEST_MAX_PER_HOST": "16",  # the feeds stand for many hosts; here they share one
         "NEWSWATCH_INGEST_MAX_CONCURRENCY": "16",
         "NEWSWATCH_ALERT_RATE_CHANNEL_PER_MINUTE": "0",
@@ -233,7 +236,7 @@ def running(data_dir: Path, replicas: dict[str, int], poll_s: float, log: list[s
         StackConfig(
             data_dir=data_dir,
             admin_token=secrets.token_urlsafe(24),
-            ports={name: free_port() for name in ("alert", "ingest", "enrich")},
+            ports=ports,
             partitions=6,
             demo=False,
             colour=False,
