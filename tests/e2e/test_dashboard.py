@@ -306,16 +306,17 @@ def test_watchlist_made_in_the_ui_alerts_in_the_ui(system: Any, page: Any, shots
     page.screenshot(path=str(shots / "alerts.png"))
 
 
-def story_copies(n: int, *, first: int = 1) -> list[EnrichedArticle]:
-    """Copies ``first``..``n`` of one wire report, each from another outlet, grouped as enrich would."""
+def story_copies(n: int, *, first: int = 1, name: str = "lighthouse") -> list[EnrichedArticle]:
+    """Copies ``first``..``n`` of one wire report, each from another outlet, grouped as enrich would
+    (copy ``i`` published ``10 - i`` minutes ago: the higher, the newer)."""
     outlets = ["Harbour Post", "Valley Times", "Coast Courier", "Plains Herald"]
     now = datetime.now(UTC)
     copies = []
     for i in range(first, n + 1):
         raw = RawArticle(
-            id=f"lighthouse-{i}",
-            url=f"http://wire.test/lighthouse-{i}",
-            title=f"Storm closes the old lighthouse museum ({outlets[i - 1]})",
+            id=f"{name}-{i}",
+            url=f"http://wire.test/{name}-{i}",
+            title=f"Storm closes the old {name} museum ({outlets[i - 1]})",
             summary="Volunteers said repairs would take the winter.",
             published_at=now - timedelta(minutes=10 - i),
             feed_id=f"outlet-{i}",
@@ -328,7 +329,7 @@ def story_copies(n: int, *, first: int = 1) -> list[EnrichedArticle]:
                 article=raw,
                 language="en",
                 enriched_at=now,
-                story_id="lighthouse-story",
+                story_id=f"{name}-story",
                 story_sources=outlets[:i],
                 is_first=i == 1,
             )
@@ -390,3 +391,25 @@ def test_dashboard_is_served_with_a_strict_policy(system: Any) -> None:
         httpx.get(system["url"] + "/dashboard/app.js").headers["content-type"].startswith("text/javascript")
     )
     assert httpx.get(system["url"] + "/dashboard/..%2Fapp.py").status_code == 404
+
+
+def test_a_late_older_copy_adds_its_source_but_the_card_keeps_the_newest_copy(system: Any, page: Any) -> None:
+    """Copies reach the page in the order the match role stored them, which across partitions is not
+    the order they were published: the card must still show the newest, as the collapsed page does."""
+    expect = playwright_api.expect
+    page.goto(system["url"] + "/?q=windmill")
+    expect(page.locator("#live-state")).to_have_text("Live", timeout=30_000)
+    # Each copy names only its own outlet, so "+2 sources" shows once both late copies have arrived.
+    copies = [
+        c.model_copy(update={"story_sources": [c.article.feed_title]})
+        for c in story_copies(3, name="windmill")
+    ]
+    publish_enriched(system, copies[2:])  # the newest first
+    card = page.locator("#feed-list li.article")
+    expect(card).to_have_count(1, timeout=30_000)
+    expect(card.first).to_contain_text("Coast Courier")
+    publish_enriched(system, copies[:2])  # then the two older ones, late
+    expect(card.first.get_by_role("button", name="+2 sources")).to_be_visible(timeout=30_000)
+    expect(card).to_have_count(1)
+    expect(card.first).to_contain_text("Coast Courier")
+    expect(card.first.locator("h2")).not_to_contain_text("Harbour Post")

@@ -23,6 +23,7 @@ export class Feed {
     this.onArticle = onArticle;
     this.say = say;
     this.cards = new Map();
+    this.shown = new Map(); // story → the copy its card shows
     this.pending = [];
     this.paused = false;
     this.source = null;
@@ -72,6 +73,7 @@ export class Feed {
     const generation = ++this.generation;
     if (this.source) this.source.close();
     this.cards.clear();
+    this.shown.clear();
     this.pending = [];
     fill(this.list);
     this.held = [];
@@ -133,15 +135,21 @@ export class Feed {
 
   insert(article) {
     // A new copy of a story already shown takes its card's place at the top, with every source so far.
-    const old = this.cards.get(storyOf(article));
+    // The card shows the story's newest copy, as GET /articles?collapse=story does: copies arrive in the
+    // order the match role stored them, which across partitions is not the order they were published.
+    const story = storyOf(article);
+    const old = this.cards.get(story);
+    const shown = this.shown.get(story);
     const known = old ? JSON.parse(old.dataset.sources || "[]") : [];
     const sources = dedupe([...known, ...(article.story_sources || [])]);
-    const card = this.card({ ...article, story_sources: sources }, true);
+    const newest = shown && publishedAfter(shown, article) ? shown : article;
+    const card = this.card({ ...newest, story_sources: sources }, true);
     if (old) old.remove();
     this.list.prepend(card);
     while (this.list.children.length > MAX_CARDS) {
       const last = this.list.lastElementChild;
       this.cards.delete(last.dataset.id);
+      this.shown.delete(last.dataset.id);
       last.remove();
     }
     this.updateEmpty();
@@ -217,6 +225,7 @@ export class Feed {
       sources.length > 1 ? this.copies(story, sources) : null,
     );
     this.cards.set(story, card);
+    this.shown.set(story, article);
     return card;
   }
 
@@ -265,6 +274,13 @@ function chip(kind, label, onclick, description) {
 
 function storyOf(article) {
   return article.story_id || article.id;
+}
+
+/** Whether copy ``a`` was published after copy ``b`` (a copy without a date is never the newer). */
+function publishedAfter(a, b) {
+  const ta = Date.parse(a.published_at || "");
+  const tb = Date.parse(b.published_at || "");
+  return Number.isFinite(ta) && (!Number.isFinite(tb) || ta > tb);
 }
 
 function dedupe(values) {
