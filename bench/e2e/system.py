@@ -21,14 +21,13 @@ from redis.asyncio import Redis
 from newswatch_alert.common import keys
 from newswatch_alert.common.changelog import log_change
 from newswatch_alert.watchlists.edit import new_watchlist
-from newswatch_alert.watchlists.models import WatchlistIn
 from newswatch_cli.embedded import free_port
 from newswatch_cli.stack import Stack, StackConfig
 from newswatch_shared.schemas import EnrichedArticle
 from newswatch_shared.topics import ARTICLES_ENRICHED, ARTICLES_RAW
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "match"))
-from generate import make_watchlists  # noqa: E402  (bench/match's generator, as the issue asks)
+from generate import as_input, make_watchlists  # noqa: E402  (bench/match's generator, as the issue asks)
 from vocab import Vocabulary  # noqa: E402
 
 __all__ = ["GROUPS", "System", "running"]
@@ -66,16 +65,7 @@ class System:
             try:
                 pipe = redis.pipeline(transaction=False)
                 for i, w in enumerate(drawn):
-                    body = WatchlistIn.model_validate(
-                        {
-                            "name": w.name,
-                            "entities": w.entities,
-                            "keywords": w.keywords,
-                            "query": w.query,
-                            "min_score": w.min_score,
-                            "languages": w.languages,
-                        }
-                    )
+                    body = as_input(w)
                     user = user_ids[i % USERS]
                     watchlist = new_watchlist(user, body, now)
                     pipe.set(keys.watchlist(watchlist.id), watchlist.model_dump_json())

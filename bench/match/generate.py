@@ -29,10 +29,10 @@ from datetime import UTC, datetime
 
 from vocab import Place, TaxonomyTerm, Vocabulary
 
-from newswatch_alert.watchlists.models import Watchlist
+from newswatch_alert.watchlists.models import Watchlist, WatchlistIn
 from newswatch_shared.schemas import EnrichedArticle, Entity, EscalationMatch, RawArticle
 
-__all__ = ["make_articles", "make_watchlists"]
+__all__ = ["as_input", "make_articles", "make_watchlists"]
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -186,3 +186,18 @@ def _article(d: _Draw, i: int) -> EnrichedArticle:
 def make_articles(vocab: Vocabulary, n: int, seed: int) -> list[EnrichedArticle]:
     d = _Draw(vocab, random.Random(seed))
     return [_article(d, i) for i in range(n)]
+
+
+def as_input(w: Watchlist) -> WatchlistIn:
+    """A generated watchlist as a user sends it to ``POST /watchlists``, for benchmarks that store them
+    through the service's own code (bench/e2e, bench/redis-sizing)."""
+    return WatchlistIn.model_validate(
+        {
+            "name": w.name,
+            "entities": w.entities,
+            "keywords": w.keywords,
+            "query": w.query,
+            "min_score": w.min_score,
+            "languages": w.languages,
+        }
+    )

@@ -31,7 +31,7 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "match"))
 
-from generate import make_articles, make_watchlists  # noqa: E402
+from generate import as_input, make_articles, make_watchlists  # noqa: E402
 from vocab import build_vocabulary  # noqa: E402
 
 from newswatch_alert.alerts.handler import ArticleHandler  # noqa: E402
@@ -96,16 +96,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
     now = datetime.now(UTC)
     drawn = make_watchlists(vocab, args.watchlists, seed=3)
     for i, w in enumerate(drawn):
-        body = WatchlistIn.model_validate(
-            {
-                "name": w.name,
-                "entities": w.entities,
-                "keywords": w.keywords,
-                "query": w.query,
-                "min_score": w.min_score,
-                "languages": w.languages,
-            }
-        )
+        body = as_input(w)
         await store.create(f"user{i % (args.watchlists // 100 + 1):05d}", body, now)
     figures["watchlist_bytes"] = round((await used(redis) - start) / args.watchlists)
     await redis.flushdb()

@@ -14,8 +14,6 @@ flush, no lease released) and started again. Afterwards:
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,12 +22,12 @@ import httpx
 import pytest
 import redis
 
-from newswatch_cli.embedded import free_port
 from newswatch_cli.stack import Stack, StackConfig
 from newswatch_shared.schemas import EnrichedArticle
 from newswatch_shared.topics import ARTICLES_ENRICHED, DEAD_LETTER
 from tests.e2e.faults_support import ArticleStream, Receivers, alert_progress, make_user, read_topic
 from tests.helpers.servers import LocalHTTPServer
+from tests.helpers.stacks import running_stack, stack_config
 from tests.helpers.wait import wait_for
 
 # Alone it takes about 70 s, beside the rest of the suite on 2 cores about 95 s: more than the default
@@ -41,40 +39,25 @@ RATE_PER_S = 20.0  # the stream lasts 50 s; a kill every 8 s lands inside it
 KILL_ORDER = ("ingest", "enrich", "alert-match", "alert-deliver", "alert-api")
 
 
-def fault_stack(tmp_path: Path, redis_url: str | None, lines: list[str]) -> Stack:
-    """The compose-shaped stack on free ports, quick to poll and without delivery rate limits."""
-    return Stack(
-        StackConfig(
-            data_dir=tmp_path / "stack",
-            admin_token=secrets.token_urlsafe(24),
-            kafka_bootstrap=os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP"),
-            redis_url=redis_url,
-            ports={name: free_port() for name in ("alert", "ingest", "enrich")},
-            partitions=3,
-            demo=False,
-            colour=False,
-            alert_roles_apart=True,
-            extra_env={
-                "NEWSWATCH_INGEST_POLL_INTERVAL_S": "1",
-                "NEWSWATCH_INGEST_MAX_PER_HOST": "8",
-                "NEWSWATCH_ALERT_RATE_CHANNEL_PER_MINUTE": "0",
-                "NEWSWATCH_ALERT_RATE_USER_PER_MINUTE": "0",
-            },
-        ),
-        out=lines.append,
+def fault_config(tmp_path: Path, redis_url: str | None) -> StackConfig:
+    """The compose-shaped stack, alert roles apart, quick to poll and without delivery rate limits."""
+    return stack_config(
+        tmp_path,
+        redis_url,
+        {
+            "NEWSWATCH_INGEST_POLL_INTERVAL_S": "1",
+            "NEWSWATCH_INGEST_MAX_PER_HOST": "8",
+            "NEWSWATCH_ALERT_RATE_CHANNEL_PER_MINUTE": "0",
+            "NEWSWATCH_ALERT_RATE_USER_PER_MINUTE": "0",
+        },
+        alert_roles_apart=True,
     )
 
 
 @pytest.fixture
 def stack(tmp_path: Path, redis_url: str) -> Iterator[Stack]:
-    lines: list[str] = []
-    s = fault_stack(tmp_path, redis_url, lines)
-    s.start()
-    try:
+    with running_stack(fault_config(tmp_path, redis_url), tail=400) as s:
         yield s
-    finally:
-        s.stop()
-        print("\n".join(lines[-400:]))  # shown only when the test failed
 
 
 def test_kill_9_of_every_process_mid_stream_loses_nothing_and_doubles_no_alert(

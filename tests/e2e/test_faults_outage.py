@@ -26,8 +26,9 @@ from newswatch_cli.stack import Stack
 from newswatch_shared.schemas import EnrichedArticle
 from newswatch_shared.topics import ARTICLES_ENRICHED, DEAD_LETTER
 from tests.e2e.faults_support import ArticleStream, Receivers, alert_progress, make_user, read_topic
-from tests.e2e.test_faults_kill import fault_stack
+from tests.e2e.test_faults_kill import fault_config
 from tests.helpers.servers import LocalHTTPServer
+from tests.helpers.stacks import running_stack
 from tests.helpers.wait import wait_for
 
 pytestmark = [
@@ -48,14 +49,8 @@ NEEDS_KAFKA = ("ingest", "enrich", "alert-match")
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    lines: list[str] = []
-    s = fault_stack(tmp_path, None, lines)  # its own broker and Redis, to take away
-    s.start()
-    try:
+    with running_stack(fault_config(tmp_path, None), tail=400) as s:  # its own broker and Redis, to take away
         yield s
-    finally:
-        s.stop()
-        print("\n".join(lines[-400:]))
 
 
 def _readiness(stack: Stack) -> dict[str, int]:

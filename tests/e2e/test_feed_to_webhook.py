@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newswatch_cli.embedded import free_port
-from newswatch_cli.stack import Stack, StackConfig
+from newswatch_cli.stack import Stack
 from tests.helpers.servers import LocalHTTPServer
+from tests.helpers.stacks import running_stack, stack_config
 from tests.helpers.wait import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -48,28 +46,8 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 
 @pytest.fixture
 def stack(tmp_path: Path, redis_url: str) -> Iterator[Stack]:
-    lines: list[str] = []
-    s = Stack(
-        StackConfig(
-            data_dir=tmp_path / "stack",
-            admin_token=secrets.token_urlsafe(24),
-            kafka_bootstrap=os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP"),
-            redis_url=redis_url,
-            ports={name: free_port() for name in ("alert", "ingest", "enrich")},
-            partitions=3,
-            demo=False,
-            colour=False,
-            extra_env={"NEWSWATCH_INGEST_POLL_INTERVAL_S": "2"},
-        ),
-        out=lines.append,
-    )
-    s.start()
-    try:
+    with running_stack(stack_config(tmp_path, redis_url, {"NEWSWATCH_INGEST_POLL_INTERVAL_S": "2"})) as s:
         yield s
-    finally:
-        s.stop()
-        # Shown by pytest only when the test failed: the services' own account of what happened.
-        print("\n".join(lines[-300:]))
 
 
 def test_seed_story_reaches_the_webhook_once(stack: Stack) -> None:

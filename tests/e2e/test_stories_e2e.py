@@ -10,8 +10,6 @@ a byline or a trailer, one of them cut short.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +18,9 @@ from xml.sax.saxutils import escape
 import httpx
 import pytest
 
-from newswatch_cli.embedded import free_port
-from newswatch_cli.stack import Stack, StackConfig
+from newswatch_cli.stack import Stack
 from tests.helpers.servers import LocalHTTPServer
+from tests.helpers.stacks import running_stack, stack_config
 from tests.helpers.wait import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -64,27 +62,8 @@ def feed(source: str, title: str, text: str, n: int) -> bytes:
 
 @pytest.fixture
 def stack(tmp_path: Path, redis_url: str) -> Iterator[Stack]:
-    lines: list[str] = []
-    s = Stack(
-        StackConfig(
-            data_dir=tmp_path / "stack",
-            admin_token=secrets.token_urlsafe(24),
-            kafka_bootstrap=os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP"),
-            redis_url=redis_url,
-            ports={name: free_port() for name in ("alert", "ingest", "enrich")},
-            partitions=3,
-            demo=False,
-            colour=False,
-            extra_env={"NEWSWATCH_INGEST_POLL_INTERVAL_S": "1"},
-        ),
-        out=lines.append,
-    )
-    s.start()
-    try:
+    with running_stack(stack_config(tmp_path, redis_url, {"NEWSWATCH_INGEST_POLL_INTERVAL_S": "1"})) as s:
         yield s
-    finally:
-        s.stop()
-        print("\n".join(lines[-300:]))
 
 
 def test_five_copies_give_one_alert_with_five_sources_and_corroboration_waits_for_the_third(
